@@ -1,0 +1,208 @@
+package factor
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// VanillaALS is the ridge-regularized alternating least squares
+// factorization X ≈ W·H of an n×m matrix X (any sign) into W (n×k) and
+// H (k×m), as in numpy-ml. It minimizes
+//
+//	‖X − WH‖² + α·(‖W‖² + ‖H‖²)
+//
+// with α set by WithAlpha. Each iteration solves exactly for W with H
+// fixed, W = X·Hᵀ·(H·Hᵀ + αI)⁻¹, then for H with W fixed,
+// H = (WᵀW + αI)⁻¹·WᵀX, each through a Cholesky factorization of the k×k
+// matrix, never an explicit inverse. The objective never increases. It
+// starts from WithInitialFactors or from numpy-ml's random start, uniform
+// [0, 1) times sqrt(mean(|X|)/k), and stops by WithTol's rule.
+//
+// With α = 0 the systems must be non-singular, which needs k ≤ min(n, m);
+// Fit returns ErrRank otherwise. Concurrency is as for NMF.
+type VanillaALS struct {
+	cfg config
+	fit *alsFit
+}
+
+type alsFit struct {
+	w, h      *mat.Dense
+	ht        []float64
+	n, m, k   int
+	alpha     float64
+	history   []float64
+	objective float64
+	recErr    float64
+}
+
+// NewVanillaALS returns a ridge ALS model with the given options. It
+// accepts WithK, WithAlpha, WithTol, WithMaxIter, WithRestarts, WithInit
+// (InitAuto or InitRandom, both the random start), WithInitialFactors,
+// WithSeed and WithProgress; Fit rejects the others.
+func NewVanillaALS(opts ...Option) *VanillaALS {
+	return &VanillaALS{cfg: newConfig(opts)}
+}
+
+// Fit factorizes X, read as for NMF.Fit. On error the model is left as it
+// was.
+func (a *VanillaALS) Fit(x mat.Matrix) error { return a.FitContext(context.Background(), x) }
+
+// FitContext is Fit with a context, checked before every iteration.
+func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
+	cfg := a.cfg
+	if err := cfg.validateALS(); err != nil {
+		return err
+	}
+	in, err := newInput(x, "X")
+	if err != nil {
+		return err
+	}
+	if cfg.alphaW == 0 && cfg.k > min(in.n, in.m) {
+		return fmt.Errorf("%w: with WithAlpha(0), k = %d must not exceed min(n, m) = %d", ErrRank, cfg.k, min(in.n, in.m))
+	}
+	custom := cfg.set&optInitialFactors != 0
+	if custom {
+		probe := core{in: in, n: in.n, m: in.m, k: cfg.k, w: make([]float64, in.n*cfg.k), ht: make([]float64, in.m*cfg.k)}
+		if err := customStart(&probe, cfg.w0, cfg.h0, false); err != nil {
+			return err
+		}
+	}
+	out, err := runRestarts(ctx, &cfg, func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {
+		c := newCore(in, cfg.k, make([]float64, in.n*cfg.k), make([]float64, in.m*cfg.k), p)
+		if restart == 0 && custom {
+			if err := customStart(&c, cfg.w0, cfg.h0, false); err != nil {
+				return nil, err
+			}
+		} else {
+			alsRandomStart(&c, newRNG(cfg.seed, restart))
+		}
+		it := newALSRun(c, cfg.alphaW)
+		history, obj, err := drive(ctx, it, &cfg, restart, report)
+		if err != nil {
+			return nil, err
+		}
+		return &outcome{w: c.w, ht: c.ht, history: history, objective: obj}, nil
+	})
+	if err != nil {
+		return err
+	}
+	p := newPool(defaultProcs())
+	defer p.close()
+	c := newCore(in, cfg.k, out.w, out.ht, p)
+	a.fit = &alsFit{
+		n: in.n, m: in.m, k: cfg.k, ht: out.ht, alpha: cfg.alphaW,
+		history: out.history, objective: out.objective,
+		recErr: math.Sqrt(c.residualSq()),
+		w:      mat.NewDense(in.n, cfg.k, out.w),
+		h:      mat.DenseCopyOf(mat.NewDense(in.m, cfg.k, out.ht).T()),
+	}
+	return nil
+}
+
+// newALSRun returns ridge ALS on the Frobenius skeleton: the loss
+// ‖X − WH‖² (scale 1) and the penalty α‖·‖², which is ½·l2·‖·‖² with
+// l2 = 2α, solved by the ridge system with α on the diagonal.
+func newALSRun(c core, alpha float64) *frobRun {
+	pen := penalty{l2: 2 * alpha}
+	r := newFrobRun(c, pen, pen, 1)
+	ridge := newRidgeJob(c.k, alpha)
+	r.update = func(s *frobSide) error { return ridge.solve(r.pool, s.a, s.cross, s.gram, s.rows) }
+	return r
+}
+
+// FitTransform fits the model to X and returns W.
+func (a *VanillaALS) FitTransform(x mat.Matrix) (*mat.Dense, error) {
+	if err := a.Fit(x); err != nil {
+		return nil, err
+	}
+	return a.W(), nil
+}
+
+// Transform returns the ridge solution W = X·Hᵀ·(H·Hᵀ + αI)⁻¹ for new data
+// X (n'×m) with the fitted H fixed.
+func (a *VanillaALS) Transform(x mat.Matrix) (*mat.Dense, error) {
+	f := a.fit
+	if f == nil {
+		return nil, ErrNotFitted
+	}
+	in, err := newInput(x, "X")
+	if err != nil {
+		return nil, err
+	}
+	if in.m != f.m {
+		return nil, shapeError("X has %d columns, the model was fitted on %d", in.m, f.m)
+	}
+	p := newPool(defaultProcs())
+	defer p.close()
+	c := newCore(in, f.k, make([]float64, in.n*f.k), f.ht, p)
+	cross := make([]float64, in.n*f.k)
+	gram := make([]float64, f.k*f.k)
+	c.crossW(cross)
+	c.gram(gram, f.ht, f.m)
+	if err := newRidgeJob(f.k, f.alpha).solve(p, c.w, cross, gram, in.n); err != nil {
+		return nil, err
+	}
+	return mat.NewDense(in.n, f.k, c.w), nil
+}
+
+// InverseTransform returns W·H (n'×m) for W (n'×k).
+func (a *VanillaALS) InverseTransform(w mat.Matrix) (*mat.Dense, error) {
+	f := a.fit
+	if f == nil {
+		return nil, ErrNotFitted
+	}
+	return inverse(w, f.h, f.k)
+}
+
+// W returns a copy of the fitted W (n×k), or nil before a successful Fit.
+func (a *VanillaALS) W() *mat.Dense {
+	if a.fit == nil {
+		return nil
+	}
+	return mat.DenseCopyOf(a.fit.w)
+}
+
+// H returns a copy of the fitted H (k×m), or nil before a successful Fit.
+func (a *VanillaALS) H() *mat.Dense {
+	if a.fit == nil {
+		return nil
+	}
+	return mat.DenseCopyOf(a.fit.h)
+}
+
+// NIter returns the number of iterations of the kept run (0 before Fit).
+func (a *VanillaALS) NIter() int {
+	if a.fit == nil {
+		return 0
+	}
+	return len(a.fit.history)
+}
+
+// Objective returns the final ‖X − WH‖² + α(‖W‖² + ‖H‖²), computed
+// exactly; NaN before Fit.
+func (a *VanillaALS) Objective() float64 {
+	if a.fit == nil {
+		return math.NaN()
+	}
+	return a.fit.objective
+}
+
+// ReconstructionErr returns ‖X − WH‖; NaN before Fit.
+func (a *VanillaALS) ReconstructionErr() float64 {
+	if a.fit == nil {
+		return math.NaN()
+	}
+	return a.fit.recErr
+}
+
+// History returns a copy of the objective after each iteration of the kept
+// run, computed as for NMF.History; its length is NIter.
+func (a *VanillaALS) History() []float64 {
+	if a.fit == nil {
+		return nil
+	}
+	return append([]float64(nil), a.fit.history...)
+}

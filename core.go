@@ -1,0 +1,119 @@
+package factor
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// core is the state every solver shares: the data, the factors W (n×k) and
+// Ht = Hᵀ (m×k), both row-major, and the reusable product jobs. Storing H
+// transposed makes the update of H the mirror image of the update of W:
+// updating a factor A (rows×k) against the other factor B (cols×k) reads
+// X·B for W and Xᵀ·B for Ht.
+type core struct {
+	in      *input
+	n, m, k int
+	w, ht   []float64
+	pool    *pool
+	mulJ    *mulJob
+	gramJ   *gramJob
+	spmmJ   *spmmJob
+}
+
+func newCore(in *input, k int, w, ht []float64, p *pool) core {
+	return core{
+		in: in, n: in.n, m: in.m, k: k, w: w, ht: ht, pool: p,
+		mulJ: newMulJob(), gramJ: newGramJob(), spmmJ: newSpmmJob(),
+	}
+}
+
+// crossW sets dst (n×k) to X·Ht.
+func (c *core) crossW(dst []float64) { c.mulX(dst, c.ht, c.k) }
+
+// crossH sets dst (m×k) to Xᵀ·W.
+func (c *core) crossH(dst []float64) { c.mulXT(dst, c.w, c.k) }
+
+// mulX sets dst (n×l) to X·b for b (m×l).
+func (c *core) mulX(dst, b []float64, l int) {
+	if c.in.sparse() {
+		c.spmmJ.mul(c.pool, dst, c.in.csr, c.in.csr.data, b, l)
+		return
+	}
+	c.mulJ.mul(c.pool, general(c.n, l, dst), c.in.dense, false, general(c.m, l, b), false)
+}
+
+// mulXT sets dst (m×l) to Xᵀ·a for a (n×l).
+func (c *core) mulXT(dst, a []float64, l int) {
+	if c.in.sparse() {
+		xt := c.in.transposed()
+		c.spmmJ.mul(c.pool, dst, xt, xt.data, a, l)
+		return
+	}
+	c.mulJ.mul(c.pool, general(c.m, l, dst), c.in.dense, true, general(c.n, l, a), false)
+}
+
+// gram sets dst (k×k) to fᵀf for a factor f with rows rows.
+func (c *core) gram(dst, f []float64, rows int) {
+	c.gramJ.gram(c.pool, dst, general(rows, c.k, f))
+}
+
+// mulSmall sets dst (rows×k) to a (rows×k) times the k×k matrix g.
+func (c *core) mulSmall(dst, a []float64, rows int, g []float64) {
+	c.mulJ.mul(c.pool, general(rows, c.k, dst), general(rows, c.k, a), false, general(c.k, c.k, g), false)
+}
+
+// gramObjective returns ‖X − WH‖² from the Gram identity
+// ‖X‖² − 2⟨Ht, XᵀW⟩ + ⟨WᵀW, HHᵀ⟩, given crossH = XᵀW, gramW = WᵀW and
+// gramH = HHᵀ. It costs O(mk) but loses accuracy to cancellation when the
+// fit is nearly exact (absolute error about ε·‖X‖²); it is clamped at 0.
+func (c *core) gramObjective(crossH, gramW, gramH []float64) float64 {
+	v := c.in.sumSq - 2*dot(c.ht, crossH) + dot(gramW, gramH)
+	return max(v, 0)
+}
+
+// sqNorm returns ‖a‖² in index order.
+func sqNorm(a []float64) float64 { return dot(a, a) }
+
+// absSum returns Σ|a|, for the L1 penalty of a non-negative factor.
+func absSum(a []float64) float64 {
+	var s float64
+	for _, v := range a {
+		if v < 0 {
+			v = -v
+		}
+		s += v
+	}
+	return s
+}
+
+// residualSq returns ‖X − W·Ht‖² exactly, the dense way for dense X (in row
+// blocks, so no n×m temporary) and by the Gram identity for sparse X, as
+// scikit-learn does.
+func (c *core) residualSq() float64 {
+	if c.in.sparse() {
+		crossH := make([]float64, c.m*c.k)
+		gramW := make([]float64, c.k*c.k)
+		gramH := make([]float64, c.k*c.k)
+		c.crossH(crossH)
+		c.gram(gramW, c.w, c.n)
+		c.gram(gramH, c.ht, c.m)
+		return c.gramObjective(crossH, gramW, gramH)
+	}
+	const rowsPer = 64
+	buf := make([]float64, rowsPer*c.m)
+	var s float64
+	for r0 := 0; r0 < c.n; r0 += rowsPer {
+		r1 := min(r0+rowsPer, c.n)
+		block := general(r1-r0, c.m, buf)
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1, general(r1-r0, c.k, c.w[r0*c.k:]), general(c.m, c.k, c.ht), 0, block)
+		for i := r0; i < r1; i++ {
+			x := c.in.denseRow(i)
+			y := buf[(i-r0)*c.m : (i-r0+1)*c.m]
+			for j, v := range x {
+				d := v - y[j]
+				s += d * d
+			}
+		}
+	}
+	return s
+}

@@ -1,0 +1,178 @@
+package factor
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// input is the data matrix X (n×m) in the form the solvers read: dense
+// row-major, or CSR together with its transpose so that products with X and
+// with Xᵀ both run row by row.
+type input struct {
+	n, m  int
+	dense blas64.General // used when sparse is nil
+	csr   *CSR           // X, when sparse
+	csrT  *CSR           // Xᵀ, built on first use
+	sumSq float64        // ‖X‖², summed in a fixed order
+}
+
+// newInput takes X for a fit or a transform. A *mat.Dense is read in place,
+// a *CSR (or the transpose of one) stays sparse, and any other mat.Matrix is
+// copied once into a dense matrix. The name is used in error messages.
+func newInput(x mat.Matrix, name string) (*input, error) {
+	if x == nil {
+		return nil, shapeError("%s is nil", name)
+	}
+	n, m := x.Dims()
+	if n < 1 || m < 1 {
+		return nil, shapeError("%s is %d×%d, want at least 1×1", name, n, m)
+	}
+	in := &input{n: n, m: m}
+	switch x := x.(type) {
+	case *CSR:
+		in.csr = x
+	case mat.Transpose:
+		if c, ok := x.Matrix.(*CSR); ok {
+			in.csr = c.transpose()
+			in.csrT = c
+		}
+	}
+	if in.csr == nil {
+		d, ok := x.(*mat.Dense)
+		if !ok {
+			d = mat.DenseCopyOf(x)
+		}
+		in.dense = d.RawMatrix()
+		if err := in.checkFinite(name); err != nil {
+			return nil, err
+		}
+	}
+	in.sumSq = in.sumSquares()
+	return in, nil
+}
+
+func (in *input) sparse() bool { return in.csr != nil }
+
+// transposed returns Xᵀ as CSR, building it once.
+func (in *input) transposed() *CSR {
+	if in.csrT == nil {
+		in.csrT = in.csr.transpose()
+	}
+	return in.csrT
+}
+
+// nnz is the number of entries that are stored: all n·m when dense.
+func (in *input) nnz() int {
+	if in.sparse() {
+		return in.csr.NNZ()
+	}
+	return in.n * in.m
+}
+
+// denseRow returns row i of a dense X.
+func (in *input) denseRow(i int) []float64 {
+	s := in.dense.Stride * i
+	return in.dense.Data[s : s+in.m]
+}
+
+// find returns the first entry (row-major) for which bad is true.
+func (in *input) find(bad func(float64) bool) (i, j int, v float64, found bool) {
+	if in.sparse() {
+		c := in.csr
+		for i := 0; i < c.rows; i++ {
+			for p := c.indptr[i]; p < c.indptr[i+1]; p++ {
+				if bad(c.data[p]) {
+					return i, c.indices[p], c.data[p], true
+				}
+			}
+		}
+		return 0, 0, 0, false
+	}
+	for i := 0; i < in.n; i++ {
+		for j, v := range in.denseRow(i) {
+			if bad(v) {
+				return i, j, v, true
+			}
+		}
+	}
+	return 0, 0, 0, false
+}
+
+func (in *input) checkFinite(name string) error {
+	if i, j, v, ok := in.find(notFinite); ok {
+		return &EntryError{Matrix: name, Row: i, Col: j, Value: v, Err: ErrNotFinite}
+	}
+	return nil
+}
+
+// checkNMF checks what NMF needs of X: no negative entry and, for beta ≤ 0,
+// no zero (stored or not).
+func (in *input) checkNMF(name string, beta float64) error {
+	if i, j, v, ok := in.find(func(v float64) bool { return v < 0 }); ok {
+		return &EntryError{Matrix: name, Row: i, Col: j, Value: v, Err: ErrNegative}
+	}
+	if beta > 0 {
+		return nil
+	}
+	if i, j, v, ok := in.find(func(v float64) bool { return v == 0 }); ok {
+		return &EntryError{Matrix: name, Row: i, Col: j, Value: v, Err: ErrZeroEntries}
+	}
+	if in.sparse() && in.csr.NNZ() < in.n*in.m {
+		i, j := in.csr.firstUnstored()
+		return &EntryError{Matrix: name, Row: i, Col: j, Value: 0, Err: ErrZeroEntries}
+	}
+	return nil
+}
+
+// firstUnstored returns the first position (row-major) with no stored entry.
+func (c *CSR) firstUnstored() (i, j int) {
+	for i := 0; i < c.rows; i++ {
+		lo, hi := c.indptr[i], c.indptr[i+1]
+		for j := 0; j < c.cols; j++ {
+			if j >= hi-lo || c.indices[lo+j] != j {
+				return i, j
+			}
+		}
+	}
+	return -1, -1
+}
+
+// sum returns Σ x over the stored entries, in row-major order.
+func (in *input) sum() float64 {
+	var s float64
+	if in.sparse() {
+		for _, v := range in.csr.data {
+			s += v
+		}
+		return s
+	}
+	for i := 0; i < in.n; i++ {
+		for _, v := range in.denseRow(i) {
+			s += v
+		}
+	}
+	return s
+}
+
+// mean returns the mean of all n·m entries of X.
+func (in *input) mean() float64 { return in.sum() / float64(in.n) / float64(in.m) }
+
+func (in *input) sumSquares() float64 {
+	var s float64
+	if in.sparse() {
+		for _, v := range in.csr.data {
+			s += v * v
+		}
+		return s
+	}
+	for i := 0; i < in.n; i++ {
+		for _, v := range in.denseRow(i) {
+			s += v * v
+		}
+	}
+	return s
+}
+
+func notFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }

@@ -1,0 +1,266 @@
+package factor
+
+// betaRun runs the multiplicative update for beta ≠ 2. Each half-iteration
+// first evaluates the model WH at the entries of X (all of them for dense X,
+// the stored ones for CSR) and turns it into the update's weights; the pass
+// that prepares the update of W also sums the objective of the current
+// factors, so the objective costs no extra pass over X.
+type betaRun struct {
+	core
+	terms      betaTerms
+	penW, penH penalty
+	sumXBeta   float64
+	fixedH     bool // Transform: update W only
+
+	model  []float64 // dense: WH, n×m, overwritten by the numerator weights; sparse: one value per stored entry
+	gden   []float64 // dense, beta ∉ {1, 2}: denominator weights (WH)^(β−1), n×m
+	num    []float64 // numerator, max(n, m)×k
+	den    []float64 // denominator, max(n, m)×k
+	colSum []float64 // k
+	colSumB []float64 // k
+
+	pass passJob
+	mu   *muJob
+}
+
+func newBetaRun(c core, beta float64, penW, penH penalty, fixedH bool) *betaRun {
+	r := &betaRun{core: c, terms: newBetaTerms(beta), penW: penW, penH: penH, fixedH: fixedH}
+	if beta != 0 && beta != 1 {
+		r.sumXBeta = c.in.sumXPow(beta)
+	}
+	rows := max(c.n, c.m)
+	r.num = make([]float64, rows*c.k)
+	r.den = make([]float64, rows*c.k)
+	r.colSum = make([]float64, c.k)
+	r.colSumB = make([]float64, c.k)
+	if c.in.sparse() {
+		r.model = make([]float64, c.in.nnz())
+	} else {
+		r.model = make([]float64, c.n*c.m)
+		if beta != 1 {
+			r.gden = make([]float64, c.n*c.m)
+		}
+	}
+	r.mu = newMUJob(c.k, gammaFor(beta))
+	r.pass.init(r)
+	return r
+}
+
+// start returns the objective of the starting factors and prepares the
+// first update of W.
+func (r *betaRun) start() float64 { return r.prepare(false) }
+
+// iterate updates W, then H unless it is fixed, and returns the objective.
+func (r *betaRun) iterate() (float64, error) {
+	r.update(false)
+	if !r.fixedH {
+		r.prepare(true)
+		r.update(true)
+	}
+	return r.prepare(false), nil
+}
+
+// finish returns the objective of the final factors, which the last
+// iterate already computed exactly.
+func (r *betaRun) finish(last float64) float64 { return last }
+
+// prepare evaluates the model for the update of H (isH) or of W; for W it
+// returns the objective of the current factors.
+func (r *betaRun) prepare(isH bool) float64 {
+	s1, s2 := r.pass.weigh(isH)
+	if isH {
+		return 0
+	}
+	var sumY float64
+	if r.terms.beta == 1 {
+		sumY = dot(colSums(r.colSum, r.w, r.k), colSums(r.colSumB, r.ht, r.k))
+	}
+	obj := r.terms.divergence(s1, s2, sumY, r.sumXBeta) + r.penW.of(r.w)
+	if !r.fixedH {
+		obj += r.penH.of(r.ht)
+	}
+	return obj
+}
+
+// update computes the numerator and denominator of one side from the
+// prepared weights and applies the multiplicative step.
+func (r *betaRun) update(isH bool) {
+	a, b, rows := r.w, r.ht, r.n
+	if isH {
+		a, b, rows = r.ht, r.w, r.m
+	}
+	num, den := r.num[:rows*r.k], r.den[:rows*r.k]
+	r.pass.numerator(num, b, isH)
+	switch {
+	case r.terms.beta == 1:
+		sums := colSums(r.colSum, b, r.k)
+		if isH {
+			for t, v := range sums {
+				if v == 0 {
+					sums[t] = 1
+				}
+			}
+		}
+		for i := 0; i < rows; i++ {
+			copy(den[i*r.k:(i+1)*r.k], sums)
+		}
+	case !r.in.sparse():
+		r.mulJ.mul(r.pool, general(rows, r.k, den), general(r.n, r.m, r.gden), isH, general(len(b)/r.k, r.k, b), false)
+	}
+	// For sparse X and beta ≠ 1 the weighing pass already summed den.
+	floor := (!isH && r.terms.beta < 1) || (isH && r.terms.beta <= 1)
+	pen := r.penW
+	if isH {
+		pen = r.penH
+	}
+	r.mu.apply(r.pool, a, num, den, rows, pen, floor)
+}
+
+// colSums sets dst (k) to the column sums of the rows×k factor f.
+func colSums(dst, f []float64, k int) []float64 {
+	dst = dst[:k]
+	clear(dst)
+	for i := 0; i+k <= len(f); i += k {
+		for t, v := range f[i : i+k] {
+			dst[t] += v
+		}
+	}
+	return dst
+}
+
+// passJob is the weighing pass of betaRun over the rows of X (dense) or of
+// X or Xᵀ (sparse), with per-block partial sums of the objective added in
+// block order.
+type passJob struct {
+	r          *betaRun
+	s          *CSR      // sparse: X for the W side, Xᵀ for the H side
+	a, b       []float64 // sparse: the factor on the rows of s and the other one
+	den        []float64 // sparse, beta ≠ 1: the denominator being summed
+	grain      int
+	partial    []float64 // two sums per block of the weighing pass
+	partialDen []float64 // one sum per block of the sparse denominator pass
+	weighDense func(lo, hi int)
+	weighCSR   func(lo, hi int)
+	denCSR     func(lo, hi int)
+	task       task
+}
+
+func (j *passJob) init(r *betaRun) {
+	j.r = r
+	j.weighDense = j.denseRows
+	j.weighCSR = j.csrRows
+	j.denCSR = j.csrDenRows
+}
+
+// weigh runs the pass for one side and returns the objective sums s1, s2.
+func (j *passJob) weigh(isH bool) (s1, s2 float64) {
+	r := j.r
+	if !r.in.sparse() {
+		r.mulJ.mul(r.pool, general(r.n, r.m, r.model), general(r.n, r.k, r.w), false, general(r.m, r.k, r.ht), true)
+		j.grain = grainFor(r.m * 24)
+		j.partial = grow(j.partial, 2*numBlocks(r.n, j.grain))
+		r.pool.run(&j.task, r.n, j.grain, j.weighDense)
+		return sumPairs(j.partial)
+	}
+	j.s, j.a, j.b = r.in.csr, r.w, r.ht
+	if isH {
+		j.s, j.a, j.b = r.in.transposed(), r.ht, r.w
+	}
+	j.grain = csrGrain(j.s, r.k)
+	j.partial = grow(j.partial, 2*numBlocks(j.s.rows, j.grain))
+	r.pool.run(&j.task, j.s.rows, j.grain, j.weighCSR)
+	s1, _ = sumPairs(j.partial)
+	if r.terms.beta == 1 {
+		return s1, 0
+	}
+	j.den = r.den[:j.s.rows*r.k]
+	j.grain = grainFor(j.s.cols * r.k * 3)
+	j.partialDen = grow(j.partialDen, numBlocks(j.s.rows, j.grain))
+	r.pool.run(&j.task, j.s.rows, j.grain, j.denCSR)
+	for _, v := range j.partialDen {
+		s2 += v
+	}
+	return s1, s2
+}
+
+// numerator sets num to the weights times the other factor b.
+func (j *passJob) numerator(num, b []float64, isH bool) {
+	r := j.r
+	if r.in.sparse() {
+		r.spmmJ.mul(r.pool, num, j.s, r.model, b, r.k)
+		return
+	}
+	rows := len(num) / r.k
+	r.mulJ.mul(r.pool, general(rows, r.k, num), general(r.n, r.m, r.model), isH, general(len(b)/r.k, r.k, b), false)
+}
+
+func (j *passJob) denseRows(lo, hi int) {
+	r := j.r
+	var s1, s2 float64
+	for i := lo; i < hi; i++ {
+		y := r.model[i*r.m : (i+1)*r.m]
+		var g []float64
+		if r.gden != nil {
+			g = r.gden[i*r.m : (i+1)*r.m]
+		}
+		a, b := r.terms.weigh(r.in.denseRow(i), y, g)
+		s1 += a
+		s2 += b
+	}
+	blk := lo / j.grain
+	j.partial[2*blk], j.partial[2*blk+1] = s1, s2
+}
+
+func (j *passJob) csrRows(lo, hi int) {
+	r, s, k := j.r, j.s, j.r.k
+	var s1 float64
+	for i := lo; i < hi; i++ {
+		ai := j.a[i*k : i*k+k]
+		p0, p1 := s.indptr[i], s.indptr[i+1]
+		for p := p0; p < p1; p++ {
+			c := s.indices[p]
+			r.model[p] = dot(ai, j.b[c*k:c*k+k])
+		}
+		a, _ := r.terms.weigh(s.data[p0:p1], r.model[p0:p1], nil)
+		s1 += a
+	}
+	blk := lo / j.grain
+	j.partial[2*blk], j.partial[2*blk+1] = s1, 0
+}
+
+// csrDenRows sums the denominator (WH)^(β−1)·B over every entry of the rows,
+// stored or not, and Σ (WH)^β for the objective: O(cols·k) per row, as
+// scikit-learn does, since beta ∉ {1, 2} has no shortcut for the zeros.
+func (j *passJob) csrDenRows(lo, hi int) {
+	r, k, cols := j.r, j.r.k, j.s.cols
+	var s2 float64
+	for i := lo; i < hi; i++ {
+		ai := j.a[i*k : i*k+k]
+		d := j.den[i*k : i*k+k]
+		clear(d)
+		for c := 0; c < cols; c++ {
+			bc := j.b[c*k : c*k+k]
+			g, sum := r.terms.denWeight(dot(ai, bc))
+			axpy(g, bc, d)
+			s2 += sum
+		}
+	}
+	j.partialDen[lo/j.grain] = s2
+}
+
+// sumPairs returns the sums of the even and the odd entries, in order.
+func sumPairs(p []float64) (s1, s2 float64) {
+	for i := 0; i+1 < len(p); i += 2 {
+		s1 += p[i]
+		s2 += p[i+1]
+	}
+	return s1, s2
+}
+
+// grow returns s resized to n, reusing its storage when it is large enough.
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}

@@ -1,0 +1,95 @@
+package factor
+
+import (
+	"math"
+)
+
+// The multiplicative update (Lee & Seung, generalized to any beta by Févotte
+// & Idier) scales each entry of W by the ratio of the negative and positive
+// parts of the gradient of D_β(X|WH) + penalties, raised to gamma:
+//
+//	W ← W ⊙ ( [(X ⊙ (WH)^(β−2)) Hᵀ] / [(WH)^(β−1) Hᵀ + l1 + l2·W] )^γ
+//
+// with γ = 1/(2−β) for β < 1, 1/(β−1) for β > 2 and 1 otherwise, which makes
+// every step decrease the objective. For β = 2 the numerator is X·Hᵀ and the
+// denominator W·H·Hᵀ; for β = 1 the denominator is the row sums of H. H is
+// updated the same way with the roles of W and H exchanged. scikit-learn's
+// epsilon rules keep zeros from producing NaN: zero model values become
+// epsilon in negative powers, zero denominators become epsilon, and for
+// β < 1 (W) and β ≤ 1 (H) entries below float64's epsilon are set to zero.
+
+// muJob applies the multiplicative step a ← a ⊙ (num/den)^γ to the rows of a
+// factor, with den += l1 and den += l2·a first.
+type muJob struct {
+	a, num, den []float64
+	k           int
+	pen         penalty
+	gamma       float64
+	floor       bool // set entries below tiny to zero
+	fn          func(lo, hi int)
+	task        task
+}
+
+func newMUJob(k int, gamma float64) *muJob {
+	j := &muJob{k: k, gamma: gamma}
+	j.fn = j.rows
+	return j
+}
+
+// apply runs the step over rows×k entries.
+func (j *muJob) apply(p *pool, a, num, den []float64, rows int, pen penalty, floor bool) {
+	j.a, j.num, j.den, j.pen, j.floor = a, num, den, pen, floor
+	perRow := j.k
+	if j.gamma != 1 {
+		perRow *= 20 // a power per entry
+	}
+	p.run(&j.task, rows, grainFor(perRow), j.fn)
+	j.a, j.num, j.den = nil, nil, nil
+}
+
+func (j *muJob) rows(lo, hi int) {
+	l1, l2, gamma := j.pen.l1, j.pen.l2, j.gamma
+	a := j.a[lo*j.k : hi*j.k]
+	num := j.num[lo*j.k : hi*j.k]
+	den := j.den[lo*j.k : hi*j.k]
+	for e, v := range a {
+		d := den[e]
+		if l1 > 0 {
+			d += l1
+		}
+		if l2 > 0 {
+			d += l2 * v
+		}
+		if d == 0 {
+			d = epsilon
+		}
+		delta := num[e] / d
+		if gamma != 1 {
+			delta = math.Pow(delta, gamma)
+		}
+		v *= delta
+		if j.floor && v < tiny {
+			v = 0
+		}
+		a[e] = v
+	}
+}
+
+// muFrob is the Frobenius multiplicative update on the frobRun skeleton:
+// num = cross, den = a·gram.
+type muFrob struct {
+	run *frobRun
+	den []float64
+	job *muJob
+}
+
+func newMUFrob(r *frobRun) *muFrob {
+	return &muFrob{run: r, den: make([]float64, max(r.n, r.m)*r.k), job: newMUJob(r.k, 1)}
+}
+
+func (u *muFrob) update(s *frobSide) error {
+	den := u.den[:s.rows*u.run.k]
+	u.run.mulSmall(den, s.a, s.rows, s.gram)
+	u.job.apply(u.run.pool, s.a, s.cross, den, s.rows, s.pen, false)
+	return nil
+}

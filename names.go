@@ -1,0 +1,101 @@
+package factor
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Solver selects the NMF algorithm.
+type Solver int
+
+const (
+	// SolverAuto picks HALS for the Frobenius loss and MU otherwise.
+	SolverAuto Solver = iota
+	// HALS is hierarchical alternating least squares (Cichocki & Phan's fast
+	// HALS), the same update as scikit-learn's 'cd' solver without shuffle:
+	// one sweep over the columns of W, then one over the rows of H, per
+	// iteration. Frobenius loss only.
+	HALS
+	// MU is the multiplicative update of Lee & Seung generalized to any beta
+	// (Févotte & Idier), as scikit-learn's 'mu' solver.
+	MU
+	// AcceleratedHALS is HALS with several inner sweeps of W per product
+	// X·Hᵀ and of H per product Wᵀ·X (Gillis & Glineur 2012): it reaches a
+	// given objective with fewer passes over X. Frobenius loss only.
+	AcceleratedHALS
+)
+
+var solverNames = []string{"auto", "hals", "mu", "ahals"}
+
+// String returns the solver's name as UnmarshalText accepts it.
+func (s Solver) String() string {
+	if s >= 0 && int(s) < len(solverNames) {
+		return solverNames[s]
+	}
+	return fmt.Sprintf("Solver(%d)", int(s))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Solver) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText parses a solver name: auto, hals, mu or ahals (case
+// insensitive). It makes Solver usable with flag.TextVar.
+func (s *Solver) UnmarshalText(text []byte) error {
+	i, err := parseName(string(text), solverNames, "solver")
+	if err == nil {
+		*s = Solver(i)
+	}
+	return err
+}
+
+// Init selects how NMF and VanillaALS choose their starting factors.
+type Init int
+
+const (
+	// InitAuto is scikit-learn's default: InitNNDSVDA when k ≤ min(n, m),
+	// InitRandom otherwise.
+	InitAuto Init = iota
+	// InitRandom draws |N(0, 1)|·sqrt(mean(X)/k) for every entry (for
+	// VanillaALS, uniform [0, 1) at the same scale).
+	InitRandom
+	// InitNNDSVD is Boutsidis & Gallopoulos's non-negative double SVD: the
+	// positive parts of the leading singular vectors; it leaves many zeros.
+	InitNNDSVD
+	// InitNNDSVDA is InitNNDSVD with its zeros set to mean(X).
+	InitNNDSVDA
+	// InitNNDSVDAR is InitNNDSVD with its zeros set to small random values,
+	// |N(0, 1)|·mean(X)/100.
+	InitNNDSVDAR
+)
+
+var initNames = []string{"auto", "random", "nndsvd", "nndsvda", "nndsvdar"}
+
+// String returns the initialization's name as UnmarshalText accepts it.
+func (i Init) String() string {
+	if i >= 0 && int(i) < len(initNames) {
+		return initNames[i]
+	}
+	return fmt.Sprintf("Init(%d)", int(i))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (i Init) MarshalText() ([]byte, error) { return []byte(i.String()), nil }
+
+// UnmarshalText parses an initialization name: auto, random, nndsvd,
+// nndsvda or nndsvdar (case insensitive).
+func (i *Init) UnmarshalText(text []byte) error {
+	v, err := parseName(string(text), initNames, "init")
+	if err == nil {
+		*i = Init(v)
+	}
+	return err
+}
+
+func parseName(s string, names []string, what string) (int, error) {
+	for i, n := range names {
+		if strings.EqualFold(s, n) {
+			return i, nil
+		}
+	}
+	return 0, optionError("unknown %s %q (want one of %s)", what, s, strings.Join(names, ", "))
+}

@@ -1,0 +1,223 @@
+package factor
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// NMF is a non-negative matrix factorization X ≈ W·H of an n×m matrix
+// X ≥ 0 into W (n×k) ≥ 0 and H (k×m) ≥ 0. It minimizes, with scikit-learn
+// 1.2's conventions,
+//
+//	D_β(X | WH) + α_W·m·(l1·|W|₁ + ½(1−l1)·‖W‖²) + α_H·n·(l1·|H|₁ + ½(1−l1)·‖H‖²)
+//
+// where D_β is the beta divergence (D_2 = ½‖X − WH‖², D_1 the generalized
+// Kullback-Leibler divergence Σ x·log(x/y) − x + y, D_0 the Itakura-Saito
+// divergence Σ x/y − log(x/y) − 1, and the general formula otherwise; see
+// WithBeta), α_W and α_H are set by WithAlpha and WithAlphaH, and l1 by
+// WithL1Ratio. The solver is HALS or MU (see Solver); the stopping rule is
+// WithTol's.
+//
+// The zero value is not usable; create models with NewNMF. Fit and
+// FitContext change the model and must not run concurrently with any other
+// method; Transform, InverseTransform and the accessors of a fitted model
+// may be called concurrently.
+type NMF struct {
+	cfg config
+	fit *nmfFit
+}
+
+// nmfFit is the state of a fitted model, replaced as a whole by a
+// successful Fit.
+type nmfFit struct {
+	w, h      *mat.Dense
+	ht        []float64 // Hᵀ, row-major m×k, for Transform
+	n, m, k   int
+	beta      float64
+	solver    Solver
+	penW      penalty // the scaled penalty of W for m features
+	alphaW    float64
+	l1Ratio   float64
+	tol       float64
+	maxIter   int
+	history   []float64
+	objective float64
+	recErr    float64
+}
+
+// NewNMF returns an NMF model with the given options. Options are checked
+// by Fit.
+func NewNMF(opts ...Option) *NMF {
+	return &NMF{cfg: newConfig(opts)}
+}
+
+// Fit factorizes X. X may be a *mat.Dense, a *CSR (or its transpose), which
+// takes the sparse path, or any other mat.Matrix, which is copied once into
+// a dense matrix. On error the model is left as it was.
+func (m *NMF) Fit(x mat.Matrix) error { return m.FitContext(context.Background(), x) }
+
+// FitContext is Fit with a context, checked before every iteration: when
+// it is done, FitContext returns an error wrapping ctx.Err() and leaves the
+// model as it was.
+func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
+	cfg := m.cfg
+	if err := cfg.validateNMF(); err != nil {
+		return err
+	}
+	in, err := newInput(x, "X")
+	if err != nil {
+		return err
+	}
+	if err := in.checkNMF("X", cfg.beta); err != nil {
+		return err
+	}
+	init := resolveInit(cfg.init, cfg.k, in.n, in.m, 0)
+	custom := cfg.set&optInitialFactors != 0
+	if !custom && init != InitRandom && cfg.k > min(in.n, in.m) {
+		return fmt.Errorf("%w: %v needs k ≤ min(n, m) = %d, got k = %d; use InitRandom", ErrRank, init, min(in.n, in.m), cfg.k)
+	}
+	if custom {
+		// Check the starting factors before any work is started.
+		probe := core{in: in, n: in.n, m: in.m, k: cfg.k, w: make([]float64, in.n*cfg.k), ht: make([]float64, in.m*cfg.k)}
+		if err := customStart(&probe, cfg.w0, cfg.h0, true); err != nil {
+			return err
+		}
+	}
+	out, err := runRestarts(ctx, &cfg, func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {
+		return nmfRunOnce(ctx, in, &cfg, restart, p, report)
+	})
+	if err != nil {
+		return err
+	}
+	f := &nmfFit{
+		n: in.n, m: in.m, k: cfg.k, ht: out.ht,
+		beta: cfg.beta, solver: cfg.solver, penW: newPenalty(cfg.alphaW, cfg.l1Ratio, in.m),
+		alphaW: cfg.alphaW, l1Ratio: cfg.l1Ratio, tol: cfg.tol, maxIter: cfg.maxIter,
+		history: out.history, objective: out.objective,
+		w: mat.NewDense(in.n, cfg.k, out.w),
+		h: mat.DenseCopyOf(mat.NewDense(in.m, cfg.k, out.ht).T()),
+	}
+	p := newPool(defaultProcs())
+	defer p.close()
+	div := divergence(newCore(in, cfg.k, out.w, out.ht, p), cfg.beta)
+	f.recErr = math.Sqrt(2 * max(div, 0))
+	m.fit = f
+	return nil
+}
+
+// nmfRunOnce performs one run: start, then iterate.
+func nmfRunOnce(ctx context.Context, in *input, cfg *config, restart int, p *pool, report func(Progress)) (*outcome, error) {
+	k := cfg.k
+	c := newCore(in, k, make([]float64, in.n*k), make([]float64, in.m*k), p)
+	rng := newRNG(cfg.seed, restart)
+	var err error
+	if restart == 0 && cfg.set&optInitialFactors != 0 {
+		err = customStart(&c, cfg.w0, cfg.h0, true)
+	} else {
+		err = nmfStart(&c, resolveInit(cfg.init, k, in.n, in.m, restart), rng)
+	}
+	if err != nil {
+		return nil, err
+	}
+	penW := newPenalty(cfg.alphaW, cfg.l1Ratio, in.m)
+	penH := newPenalty(cfg.alphaH, cfg.l1Ratio, in.n)
+	it := newNMFIterator(c, cfg.solver, cfg.beta, penW, penH)
+	history, obj, err := drive(ctx, it, cfg, restart, report)
+	if err != nil {
+		return nil, err
+	}
+	return &outcome{w: c.w, ht: c.ht, history: history, objective: obj}, nil
+}
+
+// newNMFIterator returns the solver for the settings.
+func newNMFIterator(c core, solver Solver, beta float64, penW, penH penalty) iterator {
+	if beta != Frobenius {
+		return newBetaRun(c, beta, penW, penH, false)
+	}
+	r := newFrobRun(c, penW, penH, 0.5)
+	switch solver {
+	case MU:
+		r.update = newMUFrob(r).update
+	case AcceleratedHALS:
+		r.update = newAcceleratedHALS(r).update
+	default:
+		h := newHALSJob(c.k)
+		r.update = func(s *frobSide) error { h.update(r.pool, s); return nil }
+	}
+	return r
+}
+
+// divergence returns D_β(X | W·H) of the factors in c.
+func divergence(c core, beta float64) float64 {
+	if beta == Frobenius {
+		return 0.5 * c.residualSq()
+	}
+	return newBetaRun(c, beta, penalty{}, penalty{}, true).prepare(false)
+}
+
+// FitTransform fits the model to X and returns W, the n×k transformed data
+// (scikit-learn's fit_transform).
+func (m *NMF) FitTransform(x mat.Matrix) (*mat.Dense, error) {
+	if err := m.Fit(x); err != nil {
+		return nil, err
+	}
+	return m.W(), nil
+}
+
+// W returns a copy of the fitted W (n×k), or nil before a successful Fit.
+func (m *NMF) W() *mat.Dense {
+	if m.fit == nil {
+		return nil
+	}
+	return mat.DenseCopyOf(m.fit.w)
+}
+
+// H returns a copy of the fitted H (k×m), the components, or nil before a
+// successful Fit.
+func (m *NMF) H() *mat.Dense {
+	if m.fit == nil {
+		return nil
+	}
+	return mat.DenseCopyOf(m.fit.h)
+}
+
+// NIter returns the number of iterations of the kept run (0 before Fit).
+func (m *NMF) NIter() int {
+	if m.fit == nil {
+		return 0
+	}
+	return len(m.fit.history)
+}
+
+// Objective returns the final value of the regularized objective of the
+// kept run (see NMF), computed exactly; NaN before Fit.
+func (m *NMF) Objective() float64 {
+	if m.fit == nil {
+		return math.NaN()
+	}
+	return m.fit.objective
+}
+
+// ReconstructionErr returns scikit-learn's reconstruction_err_,
+// sqrt(2·D_β(X | WH)) without the penalties: for the Frobenius loss the
+// norm ‖X − WH‖. NaN before Fit.
+func (m *NMF) ReconstructionErr() float64 {
+	if m.fit == nil {
+		return math.NaN()
+	}
+	return m.fit.recErr
+}
+
+// History returns a copy of the objective after each iteration of the kept
+// run; its length is NIter. For the Frobenius loss the values before the
+// last come from the Gram identity ‖X‖² − 2⟨XᵀW, Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩, which is
+// accurate to about 1e-16·‖X‖²; the last equals Objective.
+func (m *NMF) History() []float64 {
+	if m.fit == nil {
+		return nil
+	}
+	return append([]float64(nil), m.fit.history...)
+}

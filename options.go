@@ -1,0 +1,269 @@
+package factor
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Beta values of the named divergences, for WithBeta. Any other finite real
+// beta selects the general beta divergence.
+const (
+	Frobenius       = 2.0 // ½‖X − WH‖², the squared Frobenius norm
+	KullbackLeibler = 1.0 // generalized Kullback-Leibler divergence
+	ItakuraSaito    = 0.0 // Itakura-Saito divergence; X must be positive
+)
+
+// Default settings. K has no default: Fit fails unless WithK is given.
+const (
+	DefaultTol      = 1e-4
+	DefaultMaxIter  = 200
+	DefaultRestarts = 1
+)
+
+// Option configures an NMF or a VanillaALS model. Options are applied in
+// order, so a later option overrides an earlier one of the same kind. They
+// are not checked until Fit, which reports the first invalid one as an error
+// wrapping ErrInvalidOption.
+type Option func(*config)
+
+// Progress is what a WithProgress callback receives after each iteration.
+type Progress struct {
+	Restart   int     // which run, from 0 to restarts-1
+	Iter      int     // iterations done in this run, from 1
+	Objective float64 // the model's objective after this iteration
+}
+
+// option identifies an option for the check that a model accepts it.
+type option uint16
+
+const (
+	optK option = 1 << iota
+	optAlpha
+	optAlphaH
+	optL1Ratio
+	optTol
+	optMaxIter
+	optRestarts
+	optSolver
+	optBeta
+	optInit
+	optInitialFactors
+	optSeed
+	optProgress
+)
+
+// alsOptions are the options that VanillaALS accepts.
+const alsOptions = optK | optAlpha | optTol | optMaxIter | optRestarts | optInit |
+	optInitialFactors | optSeed | optProgress
+
+// config holds the settings shared by NMF and VanillaALS.
+type config struct {
+	set      option // which options were given
+	k        int
+	alphaW   float64
+	alphaH   float64
+	l1Ratio  float64
+	tol      float64
+	maxIter  int
+	restarts int
+	solver   Solver
+	beta     float64
+	init     Init
+	w0, h0   mat.Matrix
+	seed     uint64
+	progress func(Progress)
+}
+
+func newConfig(opts []Option) config {
+	c := config{
+		tol:      DefaultTol,
+		maxIter:  DefaultMaxIter,
+		restarts: DefaultRestarts,
+		beta:     Frobenius,
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&c)
+		}
+	}
+	if c.set&optAlphaH == 0 {
+		c.alphaH = c.alphaW
+	}
+	if c.solver == SolverAuto {
+		c.solver = MU
+		if c.beta == Frobenius {
+			c.solver = HALS
+		}
+	}
+	return c
+}
+
+// WithK sets the number of components, the inner dimension of W (n×k) and
+// H (k×m). It is required.
+func WithK(k int) Option {
+	return func(c *config) { c.k = k; c.set |= optK }
+}
+
+// WithAlpha sets the regularization strength. For NMF it sets alpha_W and
+// alpha_H of the objective (see NMF), scaled as in scikit-learn 1.2; for
+// VanillaALS it is the ridge weight alpha. Default 0.
+func WithAlpha(alpha float64) Option {
+	return func(c *config) { c.alphaW = alpha; c.set |= optAlpha }
+}
+
+// WithAlphaH sets alpha_H alone, overriding WithAlpha for H (NMF only).
+func WithAlphaH(alpha float64) Option {
+	return func(c *config) { c.alphaH = alpha; c.set |= optAlphaH }
+}
+
+// WithL1Ratio sets the share l1 in [0, 1] of the L1 penalty in the
+// regularization: 0 is a pure L2 (ridge) penalty, 1 a pure L1 (lasso)
+// penalty (NMF only). Default 0.
+func WithL1Ratio(l1 float64) Option {
+	return func(c *config) { c.l1Ratio = l1; c.set |= optL1Ratio }
+}
+
+// WithTol sets the stopping tolerance t ≥ 0. Every 10 iterations the
+// objective f is compared with its value at the previous check, and the fit
+// stops when f_prev − f ≤ t·f_prev. WithTol(0) runs exactly MaxIter
+// iterations. Default 1e-4.
+func WithTol(tol float64) Option {
+	return func(c *config) { c.tol = tol; c.set |= optTol }
+}
+
+// WithMaxIter sets the most iterations a run may take (≥ 0). WithMaxIter(0)
+// leaves the initial factors in place, to inspect an initialization.
+// Default 200.
+func WithMaxIter(n int) Option {
+	return func(c *config) { c.maxIter = n; c.set |= optMaxIter }
+}
+
+// WithRestarts sets the number of runs r ≥ 1. The first starts from the
+// configured initialization, the others from independent random starts
+// seeded from WithSeed; the run with the lowest objective is kept (the
+// lowest index on a tie), so r runs never do worse than one. Runs proceed
+// concurrently; the result does not depend on their timing. Default 1.
+func WithRestarts(r int) Option {
+	return func(c *config) { c.restarts = r; c.set |= optRestarts }
+}
+
+// WithSolver selects the NMF algorithm. The default is HALS for the
+// Frobenius loss and MU otherwise; HALS handles only beta = 2.
+func WithSolver(s Solver) Option {
+	return func(c *config) { c.solver = s; c.set |= optSolver }
+}
+
+// WithBeta selects the beta divergence NMF minimizes: Frobenius (2),
+// KullbackLeibler (1), ItakuraSaito (0) or any other finite real beta.
+// Default Frobenius. For beta ≤ 0 the data must be strictly positive.
+func WithBeta(beta float64) Option {
+	return func(c *config) { c.beta = beta; c.set |= optBeta }
+}
+
+// WithInit selects how the factors start. The default, InitAuto, is
+// scikit-learn's: InitNNDSVDA when k ≤ min(n, m), InitRandom otherwise.
+// VanillaALS accepts InitAuto and InitRandom.
+func WithInit(init Init) Option {
+	return func(c *config) { c.init = init; c.set |= optInit }
+}
+
+// WithInitialFactors starts the first run from copies of W (n×k) and H
+// (k×m), which take precedence over WithInit. For NMF they must be
+// non-negative and not all zero. The matrices are read by Fit, not here.
+func WithInitialFactors(w, h mat.Matrix) Option {
+	return func(c *config) { c.w0, c.h0 = w, h; c.set |= optInitialFactors }
+}
+
+// WithSeed seeds every random choice of a fit: random starts, the
+// randomized SVD of large inputs, NNDSVDAR's fill and the starts of later
+// restarts. The same seed, data and settings give bit-identical factors
+// whatever GOMAXPROCS is. Default 0.
+func WithSeed(seed uint64) Option {
+	return func(c *config) { c.seed = seed; c.set |= optSeed }
+}
+
+// WithProgress sets a function called after every iteration of every run
+// with the iteration number and objective. Calls are serialized, but with
+// several restarts the calls of different runs interleave.
+func WithProgress(f func(Progress)) Option {
+	return func(c *config) { c.progress = f; c.set |= optProgress }
+}
+
+// validateNMF checks the settings for NMF.
+func (c *config) validateNMF() error {
+	if err := c.validateCommon(); err != nil {
+		return err
+	}
+	switch {
+	case !nonNegativeFinite(c.alphaH):
+		return optionError("WithAlphaH(%g): want a finite value ≥ 0", c.alphaH)
+	case !(c.l1Ratio >= 0 && c.l1Ratio <= 1):
+		return optionError("WithL1Ratio(%g): want a value in [0, 1]", c.l1Ratio)
+	case math.IsNaN(c.beta) || math.IsInf(c.beta, 0):
+		return optionError("WithBeta(%g): want a finite value", c.beta)
+	}
+	switch c.solver {
+	case HALS, AcceleratedHALS:
+		if c.beta != Frobenius {
+			return optionError("solver %v minimizes only the Frobenius loss, not beta = %g; use MU", c.solver, c.beta)
+		}
+	case MU:
+	default:
+		return optionError("unknown solver %d", int(c.solver))
+	}
+	if c.init < InitAuto || c.init > InitNNDSVDAR {
+		return optionError("unknown init %d", int(c.init))
+	}
+	return nil
+}
+
+// validateALS checks the settings for VanillaALS.
+func (c *config) validateALS() error {
+	if extra := c.set &^ alsOptions; extra != 0 {
+		return optionError("%s does not apply to VanillaALS", extra.name())
+	}
+	if err := c.validateCommon(); err != nil {
+		return err
+	}
+	if c.init != InitAuto && c.init != InitRandom {
+		return optionError("VanillaALS starts only from InitRandom or WithInitialFactors, not %v", c.init)
+	}
+	return nil
+}
+
+func (c *config) validateCommon() error {
+	switch {
+	case c.set&optK == 0:
+		return optionError("WithK is required")
+	case c.k < 1:
+		return optionError("WithK(%d): want k ≥ 1", c.k)
+	case !nonNegativeFinite(c.alphaW):
+		return optionError("WithAlpha(%g): want a finite value ≥ 0", c.alphaW)
+	case !nonNegativeFinite(c.tol):
+		return optionError("WithTol(%g): want a finite value ≥ 0", c.tol)
+	case c.maxIter < 0:
+		return optionError("WithMaxIter(%d): want a value ≥ 0", c.maxIter)
+	case c.restarts < 1:
+		return optionError("WithRestarts(%d): want a value ≥ 1", c.restarts)
+	case c.set&optInitialFactors != 0 && (c.w0 == nil || c.h0 == nil):
+		return optionError("WithInitialFactors needs both W and H")
+	}
+	return nil
+}
+
+func nonNegativeFinite(v float64) bool { return v >= 0 && !math.IsInf(v, 1) }
+
+// name gives the option function of the lowest set bit, for error messages.
+func (o option) name() string {
+	names := []string{"WithK", "WithAlpha", "WithAlphaH", "WithL1Ratio", "WithTol",
+		"WithMaxIter", "WithRestarts", "WithSolver", "WithBeta", "WithInit",
+		"WithInitialFactors", "WithSeed", "WithProgress"}
+	for i, n := range names {
+		if o&(1<<i) != 0 {
+			return n
+		}
+	}
+	return fmt.Sprintf("option %#x", uint16(o))
+}

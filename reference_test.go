@@ -1,0 +1,206 @@
+package factor_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/factorgo/factor"
+	"gonum.org/v1/gonum/mat"
+)
+
+// refCase is one case of testdata/reference, written by scikit-learn 1.2,
+// SciPy and NumPy (see ../shared/tools/make_reference.py).
+type refCase struct {
+	Name      string      `json:"name"`
+	Kind      string      `json:"kind"`
+	Solver    string      `json:"solver"`
+	Init      string      `json:"init"`
+	Beta      float64     `json:"beta"`
+	K         int         `json:"k"`
+	Alpha     float64     `json:"alpha"`
+	AlphaW    float64     `json:"alpha_w"`
+	AlphaH    float64     `json:"alpha_h"`
+	L1Ratio   float64     `json:"l1_ratio"`
+	NIter     int         `json:"n_iter"`
+	Sparse    bool        `json:"sparse"`
+	X         [][]float64 `json:"X"`
+	W0        [][]float64 `json:"W0"`
+	H0        [][]float64 `json:"H0"`
+	W         [][]float64 `json:"W"`
+	H         [][]float64 `json:"H"`
+	Objective float64     `json:"objective"`
+}
+
+func loadReferences(t *testing.T) []refCase {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "reference", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no reference cases: %v", err)
+	}
+	var cases []refCase
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c refCase
+		if err := json.Unmarshal(b, &c); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+// toDense converts a JSON matrix.
+func toDense(rows [][]float64) *mat.Dense {
+	m := mat.NewDense(len(rows), len(rows[0]), nil)
+	for i, r := range rows {
+		m.SetRow(i, r)
+	}
+	return m
+}
+
+// toCSR converts a JSON matrix to CSR, storing its nonzero entries.
+func toCSR(t *testing.T, rows [][]float64) *factor.CSR {
+	t.Helper()
+	var is, js []int
+	var vs []float64
+	for i, r := range rows {
+		for j, v := range r {
+			if v != 0 {
+				is, js, vs = append(is, i), append(js, j), append(vs, v)
+			}
+		}
+	}
+	c, err := factor.NewCSRFromTriplets(len(rows), len(rows[0]), is, js, vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// relErr returns ‖got − want‖_F / ‖want‖_F.
+func relErr(got, want mat.Matrix) float64 {
+	var d mat.Dense
+	d.Sub(got, want)
+	return mat.Norm(&d, 2) / mat.Norm(want, 2)
+}
+
+func TestReferenceCases(t *testing.T) {
+	passed := 0
+	for _, c := range loadReferences(t) {
+		inputs := map[string]mat.Matrix{"dense": toDense(c.X)}
+		if c.Sparse {
+			inputs["csr"] = toCSR(t, c.X)
+		}
+		for form, x := range inputs {
+			t.Run(c.Name+"/"+form, func(t *testing.T) {
+				switch c.Kind {
+				case "nmf":
+					checkNMFCase(t, c, x)
+				case "als":
+					checkALSCase(t, c, x)
+				case "init":
+					checkInitCase(t, c, x)
+				case "transform":
+					checkTransformCase(t, c, x)
+				default:
+					t.Fatalf("unknown kind %q", c.Kind)
+				}
+				if !t.Failed() {
+					passed++
+				}
+			})
+		}
+	}
+	t.Logf("%d reference checks passed", passed)
+}
+
+const refTol = 1e-6
+
+func checkFactors(t *testing.T, gotW, gotH *mat.Dense, c refCase, tol float64) {
+	t.Helper()
+	if e := relErr(gotW, toDense(c.W)); !(e <= tol) {
+		t.Errorf("W: relative error %.3g > %g", e, tol)
+	}
+	if e := relErr(gotH, toDense(c.H)); !(e <= tol) {
+		t.Errorf("H: relative error %.3g > %g", e, tol)
+	}
+}
+
+func checkNMFCase(t *testing.T, c refCase, x mat.Matrix) {
+	solver := map[string]factor.Solver{"hals": factor.HALS, "mu": factor.MU}[c.Solver]
+	m := factor.NewNMF(
+		factor.WithK(c.K), factor.WithSolver(solver), factor.WithBeta(c.Beta),
+		factor.WithAlpha(c.AlphaW), factor.WithAlphaH(c.AlphaH), factor.WithL1Ratio(c.L1Ratio),
+		factor.WithTol(0), factor.WithMaxIter(c.NIter),
+		factor.WithInitialFactors(toDense(c.W0), toDense(c.H0)),
+	)
+	if err := m.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	if m.NIter() != c.NIter {
+		t.Errorf("NIter = %d, want %d", m.NIter(), c.NIter)
+	}
+	checkFactors(t, m.W(), m.H(), c, refTol)
+	if e := relDiff(m.Objective(), c.Objective); !(e <= refTol) {
+		t.Errorf("objective %.12g, reference %.12g (relative difference %.3g)", m.Objective(), c.Objective, e)
+	}
+}
+
+func checkALSCase(t *testing.T, c refCase, x mat.Matrix) {
+	a := factor.NewVanillaALS(factor.WithK(c.K), factor.WithAlpha(c.Alpha), factor.WithTol(0),
+		factor.WithMaxIter(c.NIter), factor.WithInitialFactors(toDense(c.W0), toDense(c.H0)))
+	if err := a.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	checkFactors(t, a.W(), a.H(), c, refTol)
+	if e := relDiff(a.Objective(), c.Objective); !(e <= refTol) {
+		t.Errorf("objective %.12g, reference %.12g", a.Objective(), c.Objective)
+	}
+}
+
+func checkInitCase(t *testing.T, c refCase, x mat.Matrix) {
+	init := map[string]factor.Init{"nndsvd": factor.InitNNDSVD, "nndsvda": factor.InitNNDSVDA}[c.Init]
+	m := factor.NewNMF(factor.WithK(c.K), factor.WithInit(init), factor.WithMaxIter(0))
+	if err := m.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	checkFactors(t, m.W(), m.H(), c, 1e-4)
+}
+
+func checkTransformCase(t *testing.T, c refCase, x mat.Matrix) {
+	// A model whose H is the case's fixed H: fit from (anything, H) for zero
+	// iterations, then transform X.
+	h := toDense(c.H)
+	n, _ := x.Dims()
+	w0 := mat.NewDense(n, c.K, nil)
+	for i := 0; i < n; i++ {
+		w0.Set(i, 0, 1)
+	}
+	m := factor.NewNMF(factor.WithK(c.K), factor.WithMaxIter(0), factor.WithInitialFactors(w0, h))
+	if err := m.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	w, err := m.Transform(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := relErr(w, toDense(c.W)); !(e <= refTol) {
+		t.Errorf("W: relative error %.3g > %g", e, refTol)
+	}
+}
+
+func relDiff(got, want float64) float64 {
+	d := got - want
+	if d < 0 {
+		d = -d
+	}
+	if want < 0 {
+		want = -want
+	}
+	return d / want
+}

@@ -1,0 +1,151 @@
+package factor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+)
+
+// checkEvery is the number of iterations between two tests of the stopping
+// rule, as in scikit-learn's multiplicative update.
+const checkEvery = 10
+
+// iterator is one run of a solver from its starting factors.
+type iterator interface {
+	// start returns the objective of the starting factors.
+	start() float64
+	// iterate does one iteration and returns the objective after it.
+	iterate() (float64, error)
+	// finish returns the final objective, given the last one iterate
+	// returned, computed exactly where iterate used a shortcut.
+	finish(last float64) float64
+}
+
+// outcome is what one run leaves.
+type outcome struct {
+	w, ht     []float64
+	history   []float64
+	objective float64
+}
+
+// drive runs it until the stopping rule or maxIter, reporting progress and
+// checking ctx before each iteration.
+func drive(ctx context.Context, it iterator, cfg *config, restart int, report func(Progress)) (history []float64, objective float64, err error) {
+	f := it.start()
+	if !isFinite(f) {
+		return nil, 0, fmt.Errorf("%w: the objective of the starting factors is %g", ErrNotFinite, f)
+	}
+	history = make([]float64, 0, min(cfg.maxIter, 1<<12))
+	checked := f
+	for t := 1; t <= cfg.maxIter; t++ {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, fmt.Errorf("factor: fit stopped before iteration %d: %w", t, err)
+		}
+		if f, err = it.iterate(); err != nil {
+			return nil, 0, fmt.Errorf("iteration %d: %w", t, err)
+		}
+		if !isFinite(f) {
+			return nil, 0, fmt.Errorf("%w: the objective is %g after iteration %d (the data overflow float64?)", ErrNotFinite, f, t)
+		}
+		history = append(history, f)
+		if report != nil {
+			report(Progress{Restart: restart, Iter: t, Objective: f})
+		}
+		if cfg.tol > 0 && t%checkEvery == 0 {
+			if checked-f <= cfg.tol*checked {
+				break
+			}
+			checked = f
+		}
+	}
+	f = it.finish(f)
+	if len(history) > 0 {
+		history[len(history)-1] = f
+	}
+	return history, f, nil
+}
+
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// runFunc performs restart number restart on the given pool.
+type runFunc func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error)
+
+// runRestarts performs cfg.restarts runs and returns the one with the lowest
+// objective (the lowest index on a tie). A single run uses every core for
+// its products; several runs go concurrently, one core each, and their
+// result does not depend on their timing. The first error, in restart
+// order, is returned.
+func runRestarts(ctx context.Context, cfg *config, do runFunc) (*outcome, error) {
+	report := serialized(cfg.progress)
+	if cfg.restarts == 1 {
+		p := newPool(defaultProcs())
+		defer p.close()
+		return do(ctx, 0, p, report)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	outs := make([]*outcome, cfg.restarts)
+	errs := make([]error, cfg.restarts)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(cfg.restarts, defaultProcs()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			serial := newPool(1)
+			for r := range next {
+				outs[r], errs[r] = do(ctx, r, serial, report)
+				if errs[r] != nil {
+					cancel()
+				}
+			}
+		}()
+	}
+	for r := range cfg.restarts {
+		next <- r
+	}
+	close(next)
+	wg.Wait()
+	if err := firstError(errs); err != nil {
+		return nil, err
+	}
+	best := 0
+	for r := range outs {
+		if outs[r].objective < outs[best].objective {
+			best = r
+		}
+	}
+	return outs[best], nil
+}
+
+// firstError returns the first error in restart order that is not a
+// cancellation caused by another restart's failure.
+func firstError(errs []error) error {
+	var canceled error
+	for r, err := range errs {
+		switch {
+		case err == nil:
+		case errors.Is(err, context.Canceled) && canceled == nil:
+			canceled = fmt.Errorf("restart %d: %w", r, err)
+		case !errors.Is(err, context.Canceled):
+			return fmt.Errorf("restart %d: %w", r, err)
+		}
+	}
+	return canceled
+}
+
+// serialized wraps a progress callback so that concurrent runs call it one
+// at a time.
+func serialized(f func(Progress)) func(Progress) {
+	if f == nil {
+		return nil
+	}
+	var mu sync.Mutex
+	return func(p Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		f(p)
+	}
+}

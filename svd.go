@@ -1,0 +1,104 @@
+package factor
+
+import (
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/lapack/lapack64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// exactSVDWork bounds n·m·min(n, m) for the exact SVD; larger inputs, and
+// sparse ones that big, use the randomized SVD.
+const exactSVDWork = 1e8
+
+// truncatedSVD returns the k leading singular triplets of X: U (n×k), the
+// singular values s (k, decreasing) and V (m×k), both row-major. Small
+// inputs get gonum's exact thin SVD; larger ones the randomized SVD of
+// Halko, Martinsson & Tropp with 10 oversamples and 7 power iterations (4
+// when k ≥ min(n, m)/10), as scikit-learn's randomized_svd, whose accuracy
+// is ample for an initialization.
+func truncatedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) {
+	n, m := c.n, c.m
+	if float64(n)*float64(m)*float64(min(n, m)) <= exactSVDWork {
+		return exactSVD(c.in, k)
+	}
+	return randomizedSVD(c, k, rng)
+}
+
+func exactSVD(in *input, k int) (u, s, v []float64, ok bool) {
+	var x mat.Matrix
+	if in.sparse() {
+		x = mat.DenseCopyOf(in.csr)
+	} else {
+		x = &mat.Dense{}
+		x.(*mat.Dense).SetRawMatrix(in.dense)
+	}
+	var svd mat.SVD
+	if !svd.Factorize(x, mat.SVDThin) {
+		return nil, nil, nil, false
+	}
+	var uf, vf mat.Dense
+	svd.UTo(&uf)
+	svd.VTo(&vf)
+	return leadingColumns(&uf, k), svd.Values(nil)[:k], leadingColumns(&vf, k), true
+}
+
+// leadingColumns returns the first k columns of a as a row-major slice.
+func leadingColumns(a *mat.Dense, k int) []float64 {
+	r, _ := a.Dims()
+	out := make([]float64, r*k)
+	for i := 0; i < r; i++ {
+		copy(out[i*k:(i+1)*k], a.RawRowView(i)[:k])
+	}
+	return out
+}
+
+func randomizedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) {
+	n, m := c.n, c.m
+	l := min(k+10, n, m)
+	iters := 7
+	if k >= min(n, m)/10 {
+		iters = 4
+	}
+	omega := make([]float64, m*l)
+	for i := range omega {
+		omega[i] = rng.NormFloat64()
+	}
+	y := make([]float64, n*l) // X·(something m×l), orthonormalized
+	z := make([]float64, m*l) // Xᵀ·(something n×l), orthonormalized
+	c.mulX(y, omega, l)
+	orthonormalize(y, n, l)
+	for range iters {
+		c.mulXT(z, y, l)
+		orthonormalize(z, m, l)
+		c.mulX(y, z, l)
+		orthonormalize(y, n, l)
+	}
+	// Bᵀ = Xᵀ·Q (m×l); Bᵀ = Ub·Σ·Vbᵀ gives X ≈ Q·B = (Q·Vb)·Σ·Ubᵀ.
+	c.mulXT(z, y, l)
+	var svd mat.SVD
+	if !svd.Factorize(mat.NewDense(m, l, z), mat.SVDThin) {
+		return nil, nil, nil, false
+	}
+	var ub, vb, qv mat.Dense
+	svd.UTo(&ub)
+	svd.VTo(&vb)
+	qv.Mul(mat.NewDense(n, l, y), &vb)
+	return leadingColumns(&qv, k), svd.Values(nil)[:k], leadingColumns(&ub, k), true
+}
+
+// orthonormalize replaces the rows×cols matrix a (rows ≥ cols) by the
+// rows×cols Q factor of its thin QR factorization.
+func orthonormalize(a []float64, rows, cols int) {
+	g := general(rows, cols, a)
+	tau := make([]float64, cols)
+	work := make([]float64, 1)
+	lapack64.Geqrf(g, tau, work, -1)
+	work = make([]float64, max(int(work[0]), cols))
+	lapack64.Geqrf(g, tau, work, len(work))
+	lapack64.Orgqr(g, tau, work, -1)
+	if need := int(work[0]); need > len(work) {
+		work = make([]float64, need)
+	}
+	lapack64.Orgqr(g, tau, work, len(work))
+}
