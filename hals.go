@@ -14,11 +14,11 @@ package factor
 
 // halsJob sweeps the rows of a factor.
 type halsJob struct {
-	side  *frobSide
-	greg  []float64 // the Gram matrix with l2 on its diagonal, k×k
-	k     int
-	fn    func(lo, hi int)
-	task  task
+	side *frobSide
+	greg []float64 // the Gram matrix with l2 on its diagonal, k×k
+	k    int
+	fn   func(lo, hi int)
+	task task
 }
 
 func newHALSJob(k int) *halsJob {

@@ -12,11 +12,11 @@ type betaRun struct {
 	sumXBeta   float64
 	fixedH     bool // Transform: update W only
 
-	model  []float64 // dense: WH, n×m, overwritten by the numerator weights; sparse: one value per stored entry
-	gden   []float64 // dense, beta ∉ {1, 2}: denominator weights (WH)^(β−1), n×m
-	num    []float64 // numerator, max(n, m)×k
-	den    []float64 // denominator, max(n, m)×k
-	colSum []float64 // k
+	model   []float64 // dense: WH, n×m, overwritten by the numerator weights; sparse: one value per stored entry
+	gden    []float64 // dense, beta ∉ {1, 2}: denominator weights (WH)^(β−1), n×m
+	num     []float64 // numerator, max(n, m)×k
+	den     []float64 // denominator, max(n, m)×k
+	colSum  []float64 // k
 	colSumB []float64 // k
 
 	pass passJob
