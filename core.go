@@ -71,6 +71,19 @@ func (c *core) gramObjective(crossH, gramW, gramH []float64) float64 {
 	return max(v, 0)
 }
 
+// finite reports whether every entry of W and Ht is finite: their sum is
+// finite exactly then, unless it overflows, which also calls for an error.
+func (c *core) finite() bool {
+	var s float64
+	for _, v := range c.w {
+		s += v
+	}
+	for _, v := range c.ht {
+		s += v
+	}
+	return isFinite(s)
+}
+
 // sqNorm returns ‖a‖² in index order.
 func sqNorm(a []float64) float64 { return dot(a, a) }
 

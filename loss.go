@@ -147,16 +147,19 @@ func (t *betaTerms) denWeight(y float64) (den, sum float64) {
 }
 
 // divergence assembles D from the sums of weigh: sumY = Σ_all y (KL),
-// sumXBeta = Σ_{x>0} x^β (general beta).
+// sumXBeta = Σ_{x>0} x^β (general beta). D ≥ 0; rounding that leaves a
+// near-perfect fit slightly below zero is clamped.
 func (t *betaTerms) divergence(s1, s2, sumY, sumXBeta float64) float64 {
-	switch t.beta {
+	var d float64
+	switch b := t.beta; b {
 	case 1:
-		return s1 + sumY
+		d = s1 + sumY
 	case 0:
-		return s1
+		d = s1
+	default:
+		d = (sumXBeta - b*s1 + (b-1)*s2) / (b * (b - 1))
 	}
-	b := t.beta
-	return (sumXBeta - b*s1 + (b-1)*s2) / (b * (b - 1))
+	return max(d, 0)
 }
 
 // gammaFor returns the exponent of the multiplicative update (Févotte &

@@ -31,9 +31,12 @@ func newRidgeJob(k int, ridge float64) *ridgeJob {
 // ErrRank when the matrix is not positive definite.
 func (j *ridgeJob) solve(p *pool, a, cross, gram []float64, rows int) error {
 	regularizedGram(j.u, gram, j.k, j.ridge)
+	if !isFinite(sqNorm(j.u)) {
+		return fmt.Errorf("%w: the %d×%d ridge system overflowed float64; rescale X", ErrNotFinite, j.k, j.k)
+	}
 	sym := blas64.Symmetric{N: j.k, Stride: j.k, Data: j.u, Uplo: blas.Upper}
 	if _, ok := lapack64.Potrf(sym); !ok {
-		return fmt.Errorf("%w: the %d×%d ridge system is singular; use WithAlpha > 0 or a smaller K", ErrRank, j.k, j.k)
+		return fmt.Errorf("%w: the %d×%d ridge system is numerically singular; raise WithAlpha (now %g) relative to the scale of X, or lower K", ErrRank, j.k, j.k, j.ridge)
 	}
 	copy(a[:rows*j.k], cross)
 	j.a = a

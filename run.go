@@ -21,6 +21,8 @@ type iterator interface {
 	// finish returns the final objective, given the last one iterate
 	// returned, computed exactly where iterate used a shortcut.
 	finish(last float64) float64
+	// finite reports whether every entry of the factors is finite.
+	finite() bool
 }
 
 // outcome is what one run leaves.
@@ -46,8 +48,8 @@ func drive(ctx context.Context, it iterator, cfg *config, restart int, report fu
 		if f, err = it.iterate(); err != nil {
 			return nil, 0, fmt.Errorf("iteration %d: %w", t, err)
 		}
-		if !isFinite(f) {
-			return nil, 0, fmt.Errorf("%w: the objective is %g after iteration %d (the data overflow float64?)", ErrNotFinite, f, t)
+		if !isFinite(f) || !it.finite() {
+			return nil, 0, fmt.Errorf("%w: the factors overflowed float64 at iteration %d; rescale X", ErrNotFinite, t)
 		}
 		history = append(history, f)
 		if report != nil {

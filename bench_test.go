@@ -1,0 +1,177 @@
+package factor
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Benchmarks. BenchmarkIteration times one steady-state iteration of each
+// solver (the workspaces are built before the timer starts, so allocs/op
+// shows what an iteration allocates: nothing); BenchmarkFit times whole
+// fits, initialization included. Compare with scikit-learn on the same
+// matrices with ../shared/tools/sklearn_bench.py (see README.md).
+
+// benchData returns the benchmark matrices, built once.
+var benchData = func() func(tb testing.TB) map[string]mat.Matrix {
+	var cache map[string]mat.Matrix
+	return func(tb testing.TB) map[string]mat.Matrix {
+		if cache == nil {
+			cache = map[string]mat.Matrix{
+				"digits":       readCSVForBench(tb, "testdata/digits.csv"),
+				"dense2000x1k": lowRankDense(2000, 1000, 30, 1),
+				"sparse20kx5k": randomCSR(20000, 5000, 0.005, 2),
+			}
+		}
+		return cache
+	}
+}()
+
+func readCSVForBench(tb testing.TB, path string) *mat.Dense {
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var data []float64
+	rows := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		for _, s := range strings.Split(sc.Text(), ",") {
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			data = append(data, v)
+		}
+		rows++
+	}
+	return mat.NewDense(rows, len(data)/rows, data)
+}
+
+// lowRankDense returns a non-negative n×m matrix of rank r plus 10% uniform
+// noise.
+func lowRankDense(n, m, r int, seed uint64) *mat.Dense {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	a := mat.NewDense(n, r, nil)
+	b := mat.NewDense(r, m, nil)
+	for i := 0; i < n; i++ {
+		for t := 0; t < r; t++ {
+			a.Set(i, t, rng.Float64())
+		}
+	}
+	for t := 0; t < r; t++ {
+		for j := 0; j < m; j++ {
+			b.Set(t, j, rng.Float64())
+		}
+	}
+	var x mat.Dense
+	x.Mul(a, b)
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			x.Set(i, j, x.At(i, j)*(0.9+0.2*rng.Float64()))
+		}
+	}
+	return &x
+}
+
+// randomCSR returns an n×m CSR matrix with about density·n·m uniform (0, 1]
+// entries in random places.
+func randomCSR(n, m int, density float64, seed uint64) *CSR {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	indptr := make([]int, n+1)
+	var indices []int
+	var data []float64
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			if rng.Float64() < density {
+				indices = append(indices, j)
+				data = append(data, 1-rng.Float64())
+			}
+		}
+		indptr[i+1] = len(data)
+	}
+	c, err := NewCSR(n, m, indptr, indices, data)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+var benchSolvers = []struct {
+	name   string
+	solver Solver
+	beta   float64
+}{
+	{"hals", HALS, Frobenius},
+	{"ahals", AcceleratedHALS, Frobenius},
+	{"mu", MU, Frobenius},
+	{"mu-kl", MU, KullbackLeibler},
+	{"mu-b1.5", MU, 1.5},
+}
+
+// BenchmarkIteration times one iteration of each solver on each matrix.
+func BenchmarkIteration(b *testing.B) {
+	const k = 16
+	for _, data := range []string{"digits", "dense2000x1k", "sparse20kx5k"} {
+		x := benchData(b)[data]
+		for _, s := range benchSolvers {
+			if s.beta == 1.5 && data == "sparse20kx5k" {
+				continue // O(n·m·k) per iteration on sparse data, as scikit-learn
+			}
+			b.Run(fmt.Sprintf("%s/%s", data, s.name), func(b *testing.B) {
+				in, err := newInput(x, "X")
+				if err != nil {
+					b.Fatal(err)
+				}
+				p := newPool(defaultProcs())
+				defer p.close()
+				c := newCore(in, k, make([]float64, in.n*k), make([]float64, in.m*k), p)
+				randomStart(&c, newRNG(1, 0))
+				it := newNMFIterator(c, s.solver, s.beta, penalty{}, penalty{})
+				it.start()
+				b.ReportAllocs()
+				b.ResetTimer()
+				for b.Loop() {
+					if _, err := it.iterate(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkFit times whole fits of 50 iterations, initialization included.
+func BenchmarkFit(b *testing.B) {
+	const k = 16
+	for _, data := range []string{"digits", "sparse20kx5k"} {
+		x := benchData(b)[data]
+		for _, s := range benchSolvers[:4] {
+			b.Run(fmt.Sprintf("%s/%s", data, s.name), func(b *testing.B) {
+				m := NewNMF(WithK(k), WithSolver(s.solver), WithBeta(s.beta), WithTol(0), WithMaxIter(50))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := m.Fit(x); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+	b.Run("digits/als", func(b *testing.B) {
+		a := NewVanillaALS(WithK(k), WithAlpha(0.1), WithTol(0), WithMaxIter(50))
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := a.Fit(benchData(b)["digits"]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
