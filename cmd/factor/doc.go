@@ -1,0 +1,103 @@
+// Factor factorizes a non-negative matrix X ≈ W·H with NMF and writes the
+// factors, the convergence history and plots of them.
+//
+// Usage:
+//
+//	factor [flags] [FILE]
+//
+// FILE holds the n×m matrix X, one row per sample and one column per
+// feature, as
+//
+//   - CSV: one row per line, all rows with the same number of values. The
+//     first line is taken as a header of feature names when none of its
+//     fields is a number; the names are kept as the first line of H.csv.
+//   - MatrixMarket: a file named *.mtx, or any file starting with the
+//     %%MatrixMarket banner. Coordinate files are read as sparse matrices
+//     and fitted without being made dense.
+//
+// Either may be gzip-compressed. FILE "-" reads standard input and detects
+// the format from its content. With no FILE, factor runs on a built-in data
+// set, scikit-learn's 1797 handwritten digits of 8×8 pixels (64 columns of
+// integers 0 to 16), with 16 components drawn as 8×8 images: a demo that
+// needs no data.
+//
+// The flags are:
+//
+//	-k K
+//		number of components, the columns of W and rows of H. Required
+//		with FILE (the library has no default); 16 for the built-in
+//		digits. K may not exceed min(n, m).
+//	-solver auto|hals|mu|ahals
+//		algorithm (default auto: hals for -beta frobenius, mu otherwise).
+//		hals and ahals handle only the Frobenius loss.
+//	-beta frobenius|kl|is|NUMBER
+//		beta divergence to minimize: 2 (Frobenius), 1 (Kullback-Leibler),
+//		0 (Itakura-Saito, needs strictly positive data) or any finite
+//		number (default frobenius).
+//	-init auto|random|nndsvd|nndsvda|nndsvdar
+//		initialization (default auto: nndsvda).
+//	-alpha A
+//		regularization strength of W and H (default 0).
+//	-alpha-h A
+//		regularization strength of H alone (default: the value of -alpha).
+//	-l1-ratio R
+//		share of the L1 penalty in the regularization, in [0, 1] (default 0).
+//	-tol T
+//		stopping tolerance: every 10 iterations the fit stops when the
+//		objective fell by less than T times its value (default 1e-4; 0
+//		runs all of -max-iter).
+//	-max-iter N
+//		most iterations per run (default 200).
+//	-restarts R
+//		independent runs, the best of which is kept (default 1).
+//	-seed S
+//		seed of every random choice (default 0).
+//	-out DIR
+//		directory for the output files, created if needed (default
+//		factor-out).
+//	-vocab FILE
+//		file of one term per line naming the columns of X; factor then
+//		prints the top terms of each component, as a topic model of a
+//		tf-idf or count matrix.
+//	-top N
+//		terms printed per component with -vocab (default 10).
+//	-image WxH
+//		draw each component, a row of H, as a W×H grey image (W·H must be
+//		m) into components.png; automatic 8x8 for the built-in digits.
+//	-quiet
+//		print no progress.
+//
+// Factor writes into DIR:
+//
+//	W.csv            W, n rows of k values
+//	H.csv            H, k rows of m values, after the header's names if FILE had one
+//	history.csv      the objective after each iteration: iteration,objective
+//	convergence.png  the objective against the iteration, on a log scale
+//	components.png   with -image: the k components as grey images, each
+//	                 scaled from white (0) to black (its largest entry),
+//	                 in reading order
+//
+// The files are written under temporary names and renamed into place only
+// when all of them are complete, so a failed run leaves none of them
+// behind. Factor then prints a summary on standard output: the number of
+// iterations, the final objective, the relative error ‖X − WH‖_F / ‖X‖_F
+// computed from the written factors, the fitting time and the files
+// written; with -vocab, a line "topic N: term term ..." per component.
+//
+// While fitting, factor shows its progress on standard error: a progress
+// bar with the iteration, objective, rate and time left when standard
+// error is a terminal, and otherwise a line at every tenth of -max-iter.
+// -quiet turns both off.
+//
+// The exit status is 2 for an error in the command line (an unknown flag,
+// a bad flag value, a missing -k or one too large for the data), 1 for any
+// other failure (a file that cannot be read, malformed or negative data, a
+// failed fit or output file), and 0 on success.
+//
+// Examples:
+//
+//	factor                                   # the built-in digits demo
+//	factor -k 5 -out out data.csv            # a CSV file
+//	factor -k 20 -beta kl -vocab terms.txt tfidf.mtx
+//	gunzip -c x.csv.gz | factor -k 3 -
+package main

@@ -1,0 +1,294 @@
+package main
+
+import (
+	"encoding"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/factorgo/factor"
+)
+
+// options are the settings of one run, from the command line.
+type options struct {
+	k         int
+	kSet      bool
+	solver    factor.Solver
+	beta      betaValue
+	init      factor.Init
+	alpha     float64
+	alphaH    float64
+	alphaHSet bool
+	l1Ratio   float64
+	tol       float64
+	maxIter   int
+	restarts  int
+	seed      uint64
+	out       string
+	vocab     string
+	top       int
+	image     imageSize
+	quiet     bool
+	file      string // "" for the built-in digits, "-" for standard input
+}
+
+// usageError is an error in the command line, reported with exit status 2.
+type usageError struct{ err error }
+
+// Error returns the message.
+func (e usageError) Error() string { return e.err.Error() }
+
+// usagef returns a usageError with a formatted message.
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// parseFlags parses the command line. It returns flag.ErrHelp, after
+// printing the usage to stderr, when help was asked for, and a usageError
+// for any mistake.
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{beta: factor.Frobenius}
+	fs := flag.NewFlagSet("factor", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported by run, in its own words
+	fs.Usage = func() {}
+
+	fs.IntVar(&o.k, "k", 0, "number of components `K` (required with FILE; 16 for the built-in digits)")
+	fs.Var(nameValue{&o.solver, "auto, hals, mu or ahals"}, "solver", "`algorithm`: auto, hals, mu or ahals")
+	fs.Var(&o.beta, "beta", "beta `divergence`: frobenius, kl, is or a number")
+	fs.Var(nameValue{&o.init, "auto, random, nndsvd, nndsvda or nndsvdar"}, "init", "initialization `method`: auto, random, nndsvd, nndsvda or nndsvdar")
+	fs.Float64Var(&o.alpha, "alpha", 0, "regularization strength of W and H")
+	fs.Float64Var(&o.alphaH, "alpha-h", 0, "regularization strength of H (default: the value of -alpha)")
+	fs.Float64Var(&o.l1Ratio, "l1-ratio", 0, "share of the L1 penalty in the regularization, in [0, 1]")
+	fs.Float64Var(&o.tol, "tol", factor.DefaultTol, "stopping tolerance (0 runs all of -max-iter)")
+	fs.IntVar(&o.maxIter, "max-iter", factor.DefaultMaxIter, "maximum number of iterations per run")
+	fs.IntVar(&o.restarts, "restarts", factor.DefaultRestarts, "number of independent runs; the best is kept")
+	fs.Uint64Var(&o.seed, "seed", 0, "random seed")
+	fs.StringVar(&o.out, "out", "factor-out", "output `directory`")
+	fs.StringVar(&o.vocab, "vocab", "", "`file` of column names, one per line, to print the top terms of each component")
+	fs.IntVar(&o.top, "top", 10, "number of terms per component printed with -vocab")
+	fs.Var(&o.image, "image", "draw the components as `WxH` grey images (8x8 for the built-in digits)")
+	fs.BoolVar(&o.quiet, "quiet", false, "print no progress")
+
+	// Flags may follow FILE too, as in "factor data.csv -k 5", unless
+	// after "--".
+	var files []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				printUsage(stderr, fs)
+				return nil, err
+			}
+			return nil, usageError{err}
+		}
+		if used := len(rest) - fs.NArg(); used > 0 && rest[used-1] == "--" {
+			files = append(files, fs.Args()...)
+			break
+		}
+		if rest = fs.Args(); len(rest) == 0 {
+			break
+		}
+		files, rest = append(files, rest[0]), rest[1:]
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "k":
+			o.kSet = true
+		case "alpha-h":
+			o.alphaHSet = true
+		}
+	})
+	switch len(files) {
+	case 0:
+	case 1:
+		o.file = files[0]
+		if o.file == "" {
+			return nil, usagef("empty file name")
+		}
+	default:
+		return nil, usagef("too many arguments: %s (want at most one FILE)", strings.Join(files, " "))
+	}
+	if o.file == "" {
+		if !o.kSet {
+			o.k = digitsK
+		}
+		if o.image == (imageSize{}) {
+			o.image = digitsImage
+		}
+	}
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// printUsage prints the full usage message.
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, `usage: factor [flags] [FILE]
+
+Factor fits a non-negative matrix factorization X ≈ W·H to the matrix in
+FILE (CSV or MatrixMarket; "-" for standard input) and writes W.csv, H.csv,
+history.csv and convergence.png to the -out directory. With no FILE it
+factorizes a built-in data set of 1797 handwritten 8×8 digits into 16
+components, drawn in components.png.
+
+Flags:
+`)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// check checks the values of the flags that do not depend on the data.
+func (o *options) check() error {
+	switch {
+	case o.file != "" && !o.kSet:
+		return usagef("-k is required with a FILE: give the number of components")
+	case o.k < 1:
+		return usagef("-k %d: want at least 1 component", o.k)
+	case !nonNegative(o.alpha):
+		return usagef("-alpha %g: want a finite value ≥ 0", o.alpha)
+	case o.alphaHSet && !nonNegative(o.alphaH):
+		return usagef("-alpha-h %g: want a finite value ≥ 0", o.alphaH)
+	case !(o.l1Ratio >= 0 && o.l1Ratio <= 1):
+		return usagef("-l1-ratio %g: want a value in [0, 1]", o.l1Ratio)
+	case !nonNegative(o.tol):
+		return usagef("-tol %g: want a finite value ≥ 0", o.tol)
+	case o.maxIter < 0:
+		return usagef("-max-iter %d: want a value ≥ 0", o.maxIter)
+	case o.restarts < 1:
+		return usagef("-restarts %d: want a value ≥ 1", o.restarts)
+	case o.out == "":
+		return usagef("-out: want a directory name")
+	case o.top < 1:
+		return usagef("-top %d: want a value ≥ 1", o.top)
+	case (o.solver == factor.HALS || o.solver == factor.AcceleratedHALS) && float64(o.beta) != factor.Frobenius:
+		return usagef("-solver %v minimizes only the Frobenius loss, not -beta %v; use -solver mu or auto", o.solver, o.beta)
+	}
+	return nil
+}
+
+// checkData checks the flags that must fit the n×m data matrix.
+func (o *options) checkData(n, m int) error {
+	if o.k > min(n, m) {
+		return usagef("-k %d is too large for a %d×%d matrix: want at most min(rows, columns) = %d", o.k, n, m, min(n, m))
+	}
+	if o.image != (imageSize{}) && o.image.w*o.image.h != m {
+		return usagef("-image %v needs %d columns, but the data has %d", o.image, o.image.w*o.image.h, m)
+	}
+	return nil
+}
+
+// nmfOptions returns the library options for the settings.
+func (o *options) nmfOptions(progress func(factor.Progress)) []factor.Option {
+	opts := []factor.Option{
+		factor.WithK(o.k),
+		factor.WithSolver(o.solver),
+		factor.WithBeta(float64(o.beta)),
+		factor.WithInit(o.init),
+		factor.WithAlpha(o.alpha),
+		factor.WithL1Ratio(o.l1Ratio),
+		factor.WithTol(o.tol),
+		factor.WithMaxIter(o.maxIter),
+		factor.WithRestarts(o.restarts),
+		factor.WithSeed(o.seed),
+		factor.WithProgress(progress),
+	}
+	if o.alphaHSet {
+		opts = append(opts, factor.WithAlphaH(o.alphaH))
+	}
+	return opts
+}
+
+// nonNegative reports whether v is finite and ≥ 0.
+func nonNegative(v float64) bool { return v >= 0 && !math.IsInf(v, 1) }
+
+// betaValue is the value of -beta: a name of a divergence or a number.
+type betaValue float64
+
+var betaNames = []struct {
+	name string
+	beta float64
+}{
+	{"frobenius", factor.Frobenius},
+	{"kl", factor.KullbackLeibler},
+	{"is", factor.ItakuraSaito},
+}
+
+// String returns the name of the divergence, or the number.
+func (b betaValue) String() string {
+	for _, n := range betaNames {
+		if float64(b) == n.beta {
+			return n.name
+		}
+	}
+	return strconv.FormatFloat(float64(b), 'g', -1, 64)
+}
+
+// Set parses a name of a divergence or a finite number.
+func (b *betaValue) Set(s string) error {
+	for _, n := range betaNames {
+		if strings.EqualFold(s, n.name) {
+			*b = betaValue(n.beta)
+			return nil
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return errors.New("want frobenius, kl, is or a finite number")
+	}
+	*b = betaValue(v)
+	return nil
+}
+
+// imageSize is the value of -image: the width and height of an image.
+type imageSize struct{ w, h int }
+
+// String returns the size as WxH, or "" when unset.
+func (s imageSize) String() string {
+	if s == (imageSize{}) {
+		return ""
+	}
+	return fmt.Sprintf("%dx%d", s.w, s.h)
+}
+
+// Set parses WxH with positive W and H.
+func (s *imageSize) Set(v string) error {
+	ws, hs, ok := strings.Cut(strings.ToLower(v), "x")
+	w, werr := strconv.Atoi(ws)
+	h, herr := strconv.Atoi(hs)
+	if !ok || werr != nil || herr != nil || w < 1 || h < 1 {
+		return errors.New("want WIDTHxHEIGHT in pixels, such as 8x8")
+	}
+	*s = imageSize{w, h}
+	return nil
+}
+
+// nameValue is a flag.Value for a library type that has names, such as
+// factor.Solver, that words an unknown name for the command line.
+type nameValue struct {
+	v interface {
+		encoding.TextUnmarshaler
+		fmt.Stringer
+	}
+	names string // the accepted names, for the error message
+}
+
+// String returns the name of the value.
+func (n nameValue) String() string {
+	if n.v == nil {
+		return ""
+	}
+	return n.v.String()
+}
+
+// Set parses a name.
+func (n nameValue) Set(s string) error {
+	if err := n.v.UnmarshalText([]byte(s)); err != nil {
+		return fmt.Errorf("want %s", n.names)
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/factorgo/factor"
+)
+
+// main runs factor with the process's arguments and standard files.
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run runs factor with the command-line arguments args (without the
+// program name) and returns the exit status: 0 on success, 2 for an error
+// in the command line and 1 for any other failure, which it reports on
+// stderr.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	opts, err := parseFlags(args, stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case err != nil:
+		fmt.Fprintf(stderr, "factor: %v\nusage: factor [flags] [FILE]; run factor -h for the flags\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := factorize(ctx, opts, stdin, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "factor: %v\n", err)
+		if errors.As(err, new(usageError)) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// factorize reads the input, fits the model, writes the output files and
+// prints the summary.
+func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.Writer) error {
+	d, err := readInput(o.file, stdin)
+	if err != nil {
+		return err
+	}
+	n, m := d.x.Dims()
+	if err := o.checkData(n, m); err != nil {
+		return err
+	}
+	var vocab []string
+	if o.vocab != "" {
+		if vocab, err = readVocab(o.vocab, m); err != nil {
+			return err
+		}
+	}
+
+	rep := newReporter(stderr, o.quiet, o.maxIter, o.restarts)
+	model := factor.NewNMF(o.nmfOptions(rep.report)...)
+	start := time.Now()
+	err = model.FitContext(ctx, d.x)
+	elapsed := time.Since(start)
+	rep.done()
+	if err != nil {
+		return fitError(err, d, o)
+	}
+
+	w, h, history := model.W(), model.H(), model.History()
+	paths, err := writeOutputs(o.out, d, w, h, history, o.image)
+	if err != nil {
+		return err
+	}
+	s := summary{
+		data:      d,
+		opts:      o,
+		iters:     model.NIter(),
+		objective: model.Objective(),
+		relErr:    relativeError(d.x, w, h),
+		elapsed:   elapsed,
+		paths:     paths,
+	}
+	s.print(stdout)
+	if vocab != nil {
+		printTopics(stdout, h, vocab, o.top)
+	}
+	return nil
+}
+
+// fitError words an error of the fit for the command line, locating a bad
+// entry in the input file.
+func fitError(err error, d *dataset, o *options) error {
+	var ee *factor.EntryError
+	switch {
+	case errors.As(err, &ee) && errors.Is(err, factor.ErrNegative):
+		return fmt.Errorf("%s: negative value %g: NMF needs non-negative data", d.at(ee.Row, ee.Col), ee.Value)
+	case errors.As(err, &ee) && errors.Is(err, factor.ErrZeroEntries):
+		return fmt.Errorf("%s: zero value: -beta %v needs strictly positive data; use -beta above 0", d.at(ee.Row, ee.Col), o.beta)
+	case errors.As(err, &ee):
+		return fmt.Errorf("%s: %s", d.at(ee.Row, ee.Col), libMessage(ee.Err))
+	case errors.Is(err, context.Canceled):
+		return errors.New("interrupted")
+	case errors.Is(err, factor.ErrInvalidOption):
+		return usageError{errors.New(libMessage(err))}
+	}
+	return fmt.Errorf("fit failed: %s", libMessage(err))
+}

@@ -1,0 +1,540 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// runFactor runs the command in-process and returns its exit status and
+// outputs.
+func runFactor(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// readNumbers reads a CSV file of numbers, after a header line when
+// header is true, and returns the header and the rows.
+func readNumbers(t *testing.T, path string, header bool) ([]string, [][]float64) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var names []string
+	if header {
+		names, recs = recs[0], recs[1:]
+	}
+	rows := make([][]float64, len(recs))
+	for i, rec := range recs {
+		rows[i] = make([]float64, len(rec))
+		for j, s := range rec {
+			if rows[i][j], err = strconv.ParseFloat(s, 64); err != nil {
+				t.Fatalf("%s: row %d: %v", path, i+1, err)
+			}
+		}
+	}
+	return names, rows
+}
+
+// readCoordinate reads a small MatrixMarket coordinate file into a dense
+// matrix, independently of the library's reader.
+func readCoordinate(t *testing.T, path string) [][]float64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x [][]float64
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || strings.HasPrefix(f[0], "%") {
+			continue
+		}
+		var n [3]float64
+		for i := range f {
+			n[i], _ = strconv.ParseFloat(f[i], 64)
+		}
+		if x == nil { // the size line
+			x = make([][]float64, int(n[0]))
+			for i := range x {
+				x[i] = make([]float64, int(n[1]))
+			}
+			continue
+		}
+		x[int(n[0])-1][int(n[1])-1] += n[2]
+	}
+	return x
+}
+
+// summaryField returns the value after label in the summary.
+func summaryField(t *testing.T, stdout, label string) string {
+	t.Helper()
+	for _, line := range strings.Split(stdout, "\n") {
+		if rest, ok := strings.CutPrefix(line, label+" "); ok {
+			return strings.Fields(rest)[0]
+		}
+	}
+	t.Fatalf("summary has no %q line:\n%s", label, stdout)
+	return ""
+}
+
+// checkShape fails unless a is r×c with finite non-negative entries.
+func checkShape(t *testing.T, name string, a [][]float64, r, c int) {
+	t.Helper()
+	if len(a) != r {
+		t.Fatalf("%s has %d rows, want %d", name, len(a), r)
+	}
+	for i, row := range a {
+		if len(row) != c {
+			t.Fatalf("%s row %d has %d values, want %d", name, i+1, len(row), c)
+		}
+		for j, v := range row {
+			if !(v >= 0) || math.IsInf(v, 0) {
+				t.Fatalf("%s[%d][%d] = %g, want finite and ≥ 0", name, i, j, v)
+			}
+		}
+	}
+}
+
+// checkPNG fails unless path is a PNG of the given size (when not zero)
+// with more than one colour.
+func checkPNG(t *testing.T, path string, size image.Point) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	b := img.Bounds()
+	if size != (image.Point{}) && b.Size() != size {
+		t.Errorf("%s is %v, want %v", path, b.Size(), size)
+	}
+	first := img.At(b.Min.X, b.Min.Y)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if img.At(x, y) != first {
+				return
+			}
+		}
+	}
+	t.Errorf("%s is blank: every pixel is %v", path, first)
+}
+
+// checkOutputs checks the files a successful run wrote to dir for the data
+// x and k components against its summary, and returns the fitted H.
+func checkOutputs(t *testing.T, dir string, x [][]float64, k int, header []string, stdout string) [][]float64 {
+	t.Helper()
+	n, m := len(x), len(x[0])
+	_, w := readNumbers(t, filepath.Join(dir, "W.csv"), false)
+	checkShape(t, "W", w, n, k)
+	names, h := readNumbers(t, filepath.Join(dir, "H.csv"), header != nil)
+	checkShape(t, "H", h, k, m)
+	if strings.Join(names, ",") != strings.Join(header, ",") {
+		t.Errorf("H.csv header = %q, want %q", names, header)
+	}
+
+	var res, norm float64
+	for i := range n {
+		for j := range m {
+			var wh float64
+			for c := range k {
+				wh += w[i][c] * h[c][j]
+			}
+			res += (x[i][j] - wh) * (x[i][j] - wh)
+			norm += x[i][j] * x[i][j]
+		}
+	}
+	got := math.Sqrt(res / norm)
+	want, err := strconv.ParseFloat(summaryField(t, stdout, "relative error"), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(got-want) > 1e-5*want {
+		t.Errorf("relative error from the files = %.8g, summary says %.8g", got, want)
+	}
+	if !(want < 1) {
+		t.Errorf("relative error %g: W·H does not approximate X", want)
+	}
+
+	hdr, hist := readNumbers(t, filepath.Join(dir, "history.csv"), true)
+	if strings.Join(hdr, ",") != "iteration,objective" {
+		t.Errorf("history.csv header = %q", hdr)
+	}
+	iters, _ := strconv.Atoi(summaryField(t, stdout, "iterations"))
+	if len(hist) != iters || iters == 0 {
+		t.Errorf("history.csv has %d rows, summary says %d iterations", len(hist), iters)
+	}
+	for i, row := range hist {
+		if len(row) != 2 || row[0] != float64(i+1) {
+			t.Fatalf("history.csv row %d = %v, want iteration %d and objective", i+1, row, i+1)
+		}
+	}
+	checkPNG(t, filepath.Join(dir, "convergence.png"), image.Point{})
+	for _, name := range []string{"W.csv", "H.csv", "history.csv", "convergence.png"} {
+		if !strings.Contains(stdout, filepath.Join(dir, name)) {
+			t.Errorf("summary does not list %s:\n%s", name, stdout)
+		}
+	}
+	return h
+}
+
+func TestDenseCSV(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := runFactor(t, "", "-k", "2", "-max-iter", "50", "-quiet", "-out", dir, "testdata/dense.csv")
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr:\n%s", code, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("-quiet printed on stderr:\n%s", stderr)
+	}
+	_, x := readNumbers(t, "testdata/dense.csv", false)
+	checkOutputs(t, dir, x, 2, nil, stdout)
+	if _, err := os.Stat(filepath.Join(dir, "components.png")); err == nil {
+		t.Error("components.png written without -image")
+	}
+}
+
+func TestHeaderCSV(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := runFactor(t, "", "-k", "2", "-max-iter", "50", "-beta", "kl", "-image", "2x2", "-out", dir, "testdata/header.csv")
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr:\n%s", code, stderr)
+	}
+	header, x := readNumbers(t, "testdata/header.csv", true)
+	checkOutputs(t, dir, x, 2, header, stdout)
+	checkPNG(t, filepath.Join(dir, "components.png"), image.Point{})
+}
+
+func TestMatrixMarket(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := runFactor(t, "", "-k", "3", "-max-iter", "40", "-solver", "mu", "-out", dir, "testdata/sparse.mtx")
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "sparse, 13 stored entries") {
+		t.Errorf("summary does not describe the input as sparse:\n%s", stdout)
+	}
+	checkOutputs(t, dir, readCoordinate(t, "testdata/sparse.mtx"), 3, nil, stdout)
+}
+
+func TestBuiltinDigits(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := runFactor(t, "", "-max-iter", "5", "-quiet", "-out", dir)
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr:\n%s", code, stderr)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(digitsGz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(zr).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([][]float64, len(recs))
+	for i, rec := range recs {
+		for _, s := range rec {
+			v, _ := strconv.ParseFloat(s, 64)
+			x[i] = append(x[i], v)
+		}
+	}
+	checkShape(t, "digits", x, 1797, 64)
+	checkOutputs(t, dir, x, digitsK, nil, stdout)
+	// 16 images of 8×8 pixels enlarged 12 times, in a 4×4 grid.
+	side := 4*(8*12+gapPixels) + gapPixels
+	checkPNG(t, filepath.Join(dir, "components.png"), image.Pt(side, side))
+}
+
+// TestEmbeddedCopy checks that the built-in data set is the repository's
+// testdata/digits.csv.
+func TestEmbeddedCopy(t *testing.T) {
+	want, err := os.ReadFile("../../testdata/digits.csv")
+	if err != nil {
+		t.Skip(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(digitsGz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if _, err := got.ReadFrom(zr); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Error("data/digits.csv.gz is not a copy of testdata/digits.csv")
+	}
+}
+
+func TestVocab(t *testing.T) {
+	vocab := []string{"apple", "banana", "cherry", "date", "elder"}
+	for _, file := range []string{"testdata/dense.csv", "testdata/sparse.mtx"} {
+		code, stdout, stderr := runFactor(t, "", "-k", "3", "-max-iter", "20", "-quiet",
+			"-vocab", "testdata/vocab.txt", "-top", "2", "-out", t.TempDir(), file)
+		if code != 0 {
+			t.Fatalf("%s: exit status %d, stderr:\n%s", file, code, stderr)
+		}
+		topics := 0
+		for _, line := range strings.Split(stdout, "\n") {
+			rest, ok := strings.CutPrefix(line, "topic ")
+			if !ok {
+				continue
+			}
+			topics++
+			num, terms, _ := strings.Cut(rest, ": ")
+			if num != strconv.Itoa(topics) {
+				t.Errorf("%s: topic line %q, want topic %d", file, line, topics)
+			}
+			words := strings.Fields(terms)
+			if len(words) != 2 || words[0] == words[1] {
+				t.Errorf("%s: topic line %q, want 2 different terms", file, line)
+			}
+			for _, w := range words {
+				if !strings.Contains(strings.Join(vocab, " "), w) {
+					t.Errorf("%s: topic line %q has %q, not in the vocabulary", file, line, w)
+				}
+			}
+		}
+		if topics != 3 {
+			t.Errorf("%s: %d topics printed, want 3:\n%s", file, topics, stdout)
+		}
+	}
+}
+
+func TestStdin(t *testing.T) {
+	for _, file := range []string{"testdata/dense.csv", "testdata/sparse.mtx"} {
+		in, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		code, stdout, stderr := runFactor(t, string(in), "-k", "2", "-max-iter", "30", "-quiet", "-out", dir, "-")
+		if code != 0 {
+			t.Fatalf("%s on stdin: exit status %d, stderr:\n%s", file, code, stderr)
+		}
+		x := readCoordinate(t, "testdata/sparse.mtx")
+		if strings.HasSuffix(file, ".csv") {
+			_, x = readNumbers(t, file, false)
+		}
+		checkOutputs(t, dir, x, 2, nil, stdout)
+	}
+}
+
+func TestGzip(t *testing.T) {
+	in, err := os.ReadFile("testdata/dense.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "dense.csv.gz")
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(in)
+	zw.Close()
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	code, stdout, stderr := runFactor(t, "", "-k", "2", "-max-iter", "30", "-quiet", "-out", dir, path)
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr:\n%s", code, stderr)
+	}
+	_, x := readNumbers(t, "testdata/dense.csv", false)
+	checkOutputs(t, dir, x, 2, nil, stdout)
+}
+
+// TestFewIterations checks the outputs of fits of zero and one iteration,
+// whose convergence plots have no line to draw.
+func TestFewIterations(t *testing.T) {
+	for _, iters := range []string{"0", "1"} {
+		dir := t.TempDir()
+		code, stdout, stderr := runFactor(t, "", "-k", "2", "-max-iter", iters, "-out", dir, "testdata/dense.csv")
+		if code != 0 {
+			t.Fatalf("-max-iter %s: exit status %d, stderr:\n%s", iters, code, stderr)
+		}
+		if got := summaryField(t, stdout, "iterations"); got != iters {
+			t.Errorf("-max-iter %s: %s iterations", iters, got)
+		}
+		_, hist := readNumbers(t, filepath.Join(dir, "history.csv"), true)
+		if strconv.Itoa(len(hist)) != iters {
+			t.Errorf("-max-iter %s: history.csv has %d rows", iters, len(hist))
+		}
+		checkPNG(t, filepath.Join(dir, "convergence.png"), image.Point{})
+	}
+}
+
+func TestProgressLines(t *testing.T) {
+	code, _, stderr := runFactor(t, "", "-k", "2", "-max-iter", "100", "-tol", "0", "-out", t.TempDir(), "testdata/dense.csv")
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr:\n%s", code, stderr)
+	}
+	sc := bufio.NewScanner(strings.NewReader(stderr))
+	n := 0
+	for sc.Scan() {
+		n++
+		want := "factor: iteration " + strconv.Itoa(10*n) + "/100, objective "
+		if !strings.HasPrefix(sc.Text(), want) {
+			t.Errorf("progress line %d = %q, want prefix %q", n, sc.Text(), want)
+		}
+	}
+	if n != 10 {
+		t.Errorf("%d progress lines, want 10:\n%s", n, stderr)
+	}
+}
+
+// TestRestarts runs several concurrent restarts, whose progress reports
+// interleave.
+func TestRestarts(t *testing.T) {
+	code, stdout, stderr := runFactor(t, "", "-k", "2", "-restarts", "3", "-max-iter", "20", "-tol", "0", "-out", t.TempDir(), "testdata/dense.csv")
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr:\n%s", code, stderr)
+	}
+	for r := 1; r <= 3; r++ {
+		if want := fmt.Sprintf("factor: run %d/3, iteration 20/20, objective ", r); !strings.Contains(stderr, want) {
+			t.Errorf("stderr has no %q:\n%s", want, stderr)
+		}
+	}
+	if got := summaryField(t, stdout, "iterations"); got != "20" {
+		t.Errorf("%s iterations, want 20", got)
+	}
+}
+
+// TestFlagsAfterFile checks that flags may follow FILE, but not "--".
+func TestFlagsAfterFile(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := runFactor(t, "", "testdata/dense.csv", "-k", "2", "-max-iter", "10", "-quiet", "-out", dir)
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr:\n%s", code, stderr)
+	}
+	_, x := readNumbers(t, "testdata/dense.csv", false)
+	checkOutputs(t, dir, x, 2, nil, stdout)
+
+	code, _, stderr = runFactor(t, "", "-k", "2", "-out", dir, "--", "testdata/dense.csv", "-quiet")
+	if code != 2 || !strings.Contains(stderr, "too many arguments: testdata/dense.csv -quiet") {
+		t.Errorf("flag after --: exit status %d, stderr %q", code, stderr)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, stdout, stderr := runFactor(t, "", "-h")
+	if code != 0 || stdout != "" {
+		t.Errorf("-h: exit status %d, stdout %q", code, stdout)
+	}
+	for _, flag := range []string{"-k", "-solver", "-beta", "-init", "-alpha-h", "-l1-ratio", "-tol", "-max-iter",
+		"-restarts", "-seed", "-out", "-vocab", "-top", "-image", "-quiet"} {
+		if !strings.Contains(stderr, "  "+flag+" ") && !strings.Contains(stderr, "  "+flag+"\n") {
+			t.Errorf("-h does not document %s:\n%s", flag, stderr)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+		code  int
+		want  string // in stderr
+	}{
+		{"ragged rows", []string{"-k", "2", "testdata/ragged.csv"}, "", 1, "testdata/ragged.csv:3: 3 fields, want 4 as on line 1"},
+		{"text in a number column", []string{"-k", "2", "testdata/text.csv"}, "", 1, `testdata/text.csv:3: column 2: "abc" is not a finite number`},
+		{"negative value", []string{"-k", "2", "testdata/negative.csv"}, "", 1, "testdata/negative.csv:4: column 2: negative value -3"},
+		{"negative sparse value", []string{"-k", "2", "testdata/negative.mtx"}, "", 1, "testdata/negative.mtx: row 2, column 3: negative value -2"},
+		{"malformed MatrixMarket", []string{"-k", "1", "-"}, "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 x 1\n", 1, "stdin: malformed file: line 3"},
+		{"empty input", []string{"-k", "1", "-"}, "", 1, "stdin: no rows of numbers"},
+		{"zero value for -beta is", []string{"-k", "2", "-beta", "is", "testdata/dense.csv"}, "", 1, "testdata/dense.csv:1: column 2: zero value"},
+		{"missing file", []string{"-k", "2", "testdata/missing.csv"}, "", 1, "testdata/missing.csv: no such file"},
+		{"directory", []string{"-k", "2", "testdata"}, "", 1, "testdata is a directory"},
+		{"vocabulary of the wrong size", []string{"-k", "2", "-vocab", "testdata/vocab.txt", "testdata/header.csv"}, "", 1, "5 terms, but the data has 4 columns"},
+		{"unknown -beta", []string{"-k", "2", "-beta", "foo", "testdata/dense.csv"}, "", 2, `invalid value "foo" for flag -beta`},
+		{"unknown -solver", []string{"-k", "2", "-solver", "foo", "testdata/dense.csv"}, "", 2, `invalid value "foo" for flag -solver: want auto, hals, mu or ahals`},
+		{"unknown flag", []string{"-x", "testdata/dense.csv"}, "", 2, "flag provided but not defined: -x"},
+		{"missing -k", []string{"testdata/dense.csv"}, "", 2, "-k is required"},
+		{"-k too large", []string{"-k", "6", "testdata/dense.csv"}, "", 2, "-k 6 is too large for a 6×5 matrix"},
+		{"-k zero", []string{"-k", "0", "testdata/dense.csv"}, "", 2, "-k 0: want at least 1"},
+		{"negative -alpha", []string{"-k", "2", "-alpha", "-1", "testdata/dense.csv"}, "", 2, "-alpha -1"},
+		{"-l1-ratio above 1", []string{"-k", "2", "-l1-ratio", "2", "testdata/dense.csv"}, "", 2, "-l1-ratio 2"},
+		{"hals with kl", []string{"-k", "2", "-solver", "hals", "-beta", "kl", "testdata/dense.csv"}, "", 2, "-solver hals minimizes only the Frobenius loss"},
+		{"-image of the wrong size", []string{"-k", "2", "-image", "2x2", "testdata/dense.csv"}, "", 2, "-image 2x2 needs 4 columns, but the data has 5"},
+		{"malformed -image", []string{"-k", "2", "-image", "8", "testdata/dense.csv"}, "", 2, `invalid value "8" for flag -image`},
+		{"empty -out", []string{"-k", "2", "-out", "", "testdata/dense.csv"}, "", 2, "-out: want a directory name"},
+		{"two files", []string{"-k", "2", "testdata/dense.csv", "testdata/dense.csv"}, "", 2, "too many arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			args := append([]string{"-out", out}, tt.args...)
+			code, stdout, stderr := runFactor(t, tt.stdin, args...)
+			if code != tt.code {
+				t.Errorf("exit status %d, want %d", code, tt.code)
+			}
+			if !strings.HasPrefix(stderr, "factor: ") || !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr = %q, want factor: ...%s...", stderr, tt.want)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			if files, err := os.ReadDir(out); err == nil && len(files) > 0 {
+				t.Errorf("output directory has %d files, want none", len(files))
+			}
+		})
+	}
+}
+
+// TestStagingAbort checks that a failure while writing the outputs leaves
+// no file behind, and that a commit renames every file into place.
+func TestStagingAbort(t *testing.T) {
+	dir := t.TempDir()
+	s := &staging{dir: dir}
+	if err := s.write("a.txt", func(w io.Writer) error { _, err := io.WriteString(w, "a"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.write("b.txt", func(io.Writer) error { return errors.New("broken") }); err == nil {
+		t.Fatal("write of b.txt did not fail")
+	}
+	s.abort()
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("abort left %d files", len(files))
+	}
+
+	s = &staging{dir: dir}
+	for _, name := range []string{"a.txt", "b.txt"} {
+		if err := s.write(name, func(w io.Writer) error { _, err := io.WriteString(w, name); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	paths, err := s.commit()
+	if err != nil || len(paths) != 2 {
+		t.Fatalf("commit = %q, %v", paths, err)
+	}
+	for _, p := range paths {
+		if b, err := os.ReadFile(p); err != nil || string(b) != filepath.Base(p) {
+			t.Errorf("%s = %q, %v", p, b, err)
+		}
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 2 {
+		t.Errorf("directory has %d files after commit, want 2", len(files))
+	}
+}
