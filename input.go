@@ -2,6 +2,7 @@ package factor
 
 import (
 	"math"
+	"sync"
 
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -15,6 +16,7 @@ type input struct {
 	dense blas64.General // used when sparse is nil
 	csr   *CSR           // X, when sparse
 	csrT  *CSR           // Xᵀ, built on first use
+	once  sync.Once      // guards building csrT; restarts share the input
 	sumSq float64        // ‖X‖², summed in a fixed order
 }
 
@@ -55,11 +57,14 @@ func newInput(x mat.Matrix, name string) (*input, error) {
 
 func (in *input) sparse() bool { return in.csr != nil }
 
-// transposed returns Xᵀ as CSR, building it once.
+// transposed returns Xᵀ as CSR, building it once; it is safe for
+// concurrent use.
 func (in *input) transposed() *CSR {
-	if in.csrT == nil {
-		in.csrT = in.csr.transpose()
-	}
+	in.once.Do(func() {
+		if in.csrT == nil {
+			in.csrT = in.csr.transpose()
+		}
+	})
 	return in.csrT
 }
 
