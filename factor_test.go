@@ -222,7 +222,7 @@ func TestRestartsNeverWorse(t *testing.T) {
 }
 
 func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
-	dense := randomMatrix(300, 150, 0, 0.3, 9) // big enough to split into blocks
+	dense := randomMatrix(200, 100, 0, 0.3, 9) // big enough to split into blocks
 	sparse := sparseOf(t, randomMatrix(2000, 60, 0, 0.85, 10))
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, c := range solverCases {
