@@ -66,15 +66,12 @@ func (u *ahals) update(s *frobSide) error {
 		}
 	}
 	u.side = nil
+	u.run.gram(s.gramOut, s.a, s.rows)
 	return nil
 }
 
 // rows sweeps rows lo..hi-1 once and records Σ (change)² for the block.
 func (u *ahals) rows(lo, hi int) {
 	k, s := u.run.k, u.side
-	var moved float64
-	for i := lo; i < hi; i++ {
-		moved += halsSweep(s.a[i*k:i*k+k], s.cross[i*k:i*k+k], u.greg, s.pen.l1)
-	}
-	u.partial[lo/u.grain] = moved
+	u.partial[lo/u.grain] = halsSweepRows(s.a[lo*k:hi*k], s.cross[lo*k:hi*k], u.greg, k, s.pen.l1)
 }

@@ -109,7 +109,13 @@ func newALSRun(c core, alpha float64) *frobRun {
 	pen := penalty{l2: 2 * alpha}
 	r := newFrobRun(c, pen, pen, 1)
 	ridge := newRidgeJob(c.k, alpha)
-	r.update = func(s *frobSide) error { return ridge.solve(r.pool, s.a, s.cross, s.gram, s.rows) }
+	r.update = func(s *frobSide) error {
+		if err := ridge.solve(r.pool, s.a, s.cross, s.gram, s.rows); err != nil {
+			return err
+		}
+		r.gram(s.gramOut, s.a, s.rows)
+		return nil
+	}
 	return r
 }
 

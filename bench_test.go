@@ -175,3 +175,44 @@ func BenchmarkFit(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkLarge times iterations on a MatrixMarket file named by the
+// environment variable FACTOR_LARGE, such as the 64k×20k tf-idf matrix of
+// ../shared/tools/make_corpora.py --large (not in the repository).
+func BenchmarkLarge(b *testing.B) {
+	path := os.Getenv("FACTOR_LARGE")
+	if path == "" {
+		b.Skip("set FACTOR_LARGE to a MatrixMarket file")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, err := ReadMatrixMarket(bufio.NewReader(f))
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	const k = 20
+	for _, s := range benchSolvers[:4] {
+		b.Run(s.name, func(b *testing.B) {
+			in, err := newInput(x, "X")
+			if err != nil {
+				b.Fatal(err)
+			}
+			p := newPool(defaultProcs())
+			defer p.close()
+			c := newCore(in, k, make([]float64, in.n*k), make([]float64, in.m*k), p)
+			randomStart(&c, newRNG(1, 0))
+			it := newNMFIterator(c, s.solver, s.beta, penalty{}, penalty{})
+			it.start()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := it.iterate(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

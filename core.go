@@ -54,7 +54,7 @@ func (c *core) mulXT(dst, a []float64, l int) {
 
 // gram sets dst (k×k) to fᵀf for a factor f with rows rows.
 func (c *core) gram(dst, f []float64, rows int) {
-	c.gramJ.gram(c.pool, dst, general(rows, c.k, f))
+	c.gramJ.gram(c.pool, dst, f, rows, c.k)
 }
 
 // mulSmall sets dst (rows×k) to a (rows×k) times the k×k matrix g.

@@ -7,7 +7,7 @@ package factor
 // identity at O(mk) cost instead of a pass over X.
 type frobRun struct {
 	core
-	update         func(side *frobSide) error
+	update         func(side *frobSide) error // must also set side.gramOut
 	penW, penH     penalty
 	lossScale      float64 // 1/2 for NMF's ½‖X−WH‖², 1 for ALS's ‖X−WH‖²
 	crossW, crossH []float64
@@ -16,13 +16,15 @@ type frobRun struct {
 }
 
 // frobSide is one half-iteration: update the factor a (rows×k) given
-// cross = X·B (or Xᵀ·B) and gram = BᵀB, with the penalty pen.
+// cross = X·B (or Xᵀ·B) and gram = BᵀB, with the penalty pen, and leave
+// the Gram matrix of the updated factor, aᵀa, in gramOut.
 type frobSide struct {
-	a     []float64
-	rows  int
-	cross []float64
-	gram  []float64
-	pen   penalty
+	a       []float64
+	rows    int
+	cross   []float64
+	gram    []float64
+	gramOut []float64
+	pen     penalty
 	// isH reports that a is Ht, the factor updated second.
 	isH bool
 }
@@ -33,8 +35,8 @@ func newFrobRun(c core, penW, penH penalty, lossScale float64) *frobRun {
 	r.crossH = make([]float64, c.m*c.k)
 	r.gramW = make([]float64, c.k*c.k)
 	r.gramH = make([]float64, c.k*c.k)
-	r.sideW = frobSide{a: c.w, rows: c.n, cross: r.crossW, gram: r.gramH, pen: penW}
-	r.sideH = frobSide{a: c.ht, rows: c.m, cross: r.crossH, gram: r.gramW, pen: penH, isH: true}
+	r.sideW = frobSide{a: c.w, rows: c.n, cross: r.crossW, gram: r.gramH, gramOut: r.gramW, pen: penW}
+	r.sideH = frobSide{a: c.ht, rows: c.m, cross: r.crossH, gram: r.gramW, gramOut: r.gramH, pen: penH, isH: true}
 	return r
 }
 
@@ -51,12 +53,10 @@ func (r *frobRun) iterate() (float64, error) {
 	if err := r.update(&r.sideW); err != nil {
 		return 0, err
 	}
-	r.gram(r.gramW, r.w, r.n)
 	r.core.crossH(r.crossH)
 	if err := r.update(&r.sideH); err != nil {
 		return 0, err
 	}
-	r.gram(r.gramH, r.ht, r.m)
 	loss := r.lossScale * r.gramObjective(r.crossH, r.gramW, r.gramH)
 	return loss + r.penW.of(r.w) + r.penH.of(r.ht), nil
 }

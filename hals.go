@@ -12,26 +12,36 @@ package factor
 // scikit-learn's 'cd' solver without shuffle, step for step. The entries of
 // different rows of W do not interact, so rows are updated in parallel.
 
-// halsJob sweeps the rows of a factor.
+// halsJob sweeps the rows of a factor, block by block, and adds each
+// block's rows to the Gram matrix of the updated factor while they are in
+// cache.
 type halsJob struct {
 	side *frobSide
 	greg []float64 // the Gram matrix with l2 on its diagonal, k×k
 	k    int
+	gram *gramJob
 	fn   func(lo, hi int)
 	task task
 }
 
-func newHALSJob(k int) *halsJob {
-	j := &halsJob{greg: make([]float64, k*k), k: k}
+func newHALSJob(k int, gram *gramJob) *halsJob {
+	j := &halsJob{greg: make([]float64, k*k), k: k, gram: gram}
 	j.fn = j.rows
 	return j
 }
 
-// update runs the sweeps on one side.
+// update runs the sweep on one side and sets its gramOut.
 func (j *halsJob) update(p *pool, s *frobSide) {
 	j.side = s
 	regularizedGram(j.greg, s.gram, j.k, s.pen.l2)
-	p.run(&j.task, s.rows, grainFor(j.k*j.k), j.fn)
+	if j.gram.native {
+		j.gram.begin(s.a, s.rows, j.k)
+		p.run(&j.task, s.rows, gramGrain(j.k), j.fn)
+		j.gram.end(s.gramOut)
+	} else {
+		p.run(&j.task, s.rows, gramGrain(j.k), j.fn)
+		j.gram.gram(p, s.gramOut, s.a, s.rows, j.k)
+	}
 	j.side = nil
 }
 
@@ -47,11 +57,54 @@ func regularizedGram(dst, g []float64, k int, l2 float64) {
 
 func (j *halsJob) rows(lo, hi int) {
 	k, s := j.k, j.side
-	for i := lo; i < hi; i++ {
-		a := s.a[i*k : i*k+k]
-		c := s.cross[i*k : i*k+k]
-		halsSweep(a, c, j.greg, s.pen.l1)
+	halsSweepRows(s.a[lo*k:hi*k], s.cross[lo*k:hi*k], j.greg, k, s.pen.l1)
+	if j.gram.native {
+		j.gram.addBlock(lo, hi)
 	}
+}
+
+// halsSweepRows sweeps each k-entry row of a once, four rows at a time so
+// that the four independent chains of updates overlap in the processor. It
+// returns Σ (change)².
+func halsSweepRows(a, c, g []float64, k int, l1 float64) (moved float64) {
+	n := len(a) / k
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		moved += halsSweep4(a[i*k:(i+4)*k], c[i*k:(i+4)*k], g, k, l1)
+	}
+	for ; i < n; i++ {
+		moved += halsSweep(a[i*k:(i+1)*k], c[i*k:(i+1)*k], g, l1)
+	}
+	return moved
+}
+
+// halsSweep4 is halsSweep on four consecutive rows at once; each row gets
+// exactly the operations halsSweep would do.
+func halsSweep4(a, c, g []float64, k int, l1 float64) float64 {
+	a0, a1, a2, a3 := a[:k], a[k:2*k], a[2*k:3*k], a[3*k:4*k]
+	c0, c1, c2, c3 := c[:k], c[k:2*k], c[2*k:3*k], c[3*k:4*k]
+	var moved float64
+	for t := range k {
+		gt := g[t*k : t*k+k]
+		g0 := dot4(gt, a0) - (c0[t] - l1)
+		g1 := dot4(gt, a1) - (c1[t] - l1)
+		g2 := dot4(gt, a2) - (c2[t] - l1)
+		g3 := dot4(gt, a3) - (c3[t] - l1)
+		if hess := gt[t]; hess != 0 {
+			moved += coordinateStep(a0, t, g0, hess) + coordinateStep(a1, t, g1, hess) +
+				coordinateStep(a2, t, g2, hess) + coordinateStep(a3, t, g3, hess)
+		}
+	}
+	return moved
+}
+
+// coordinateStep sets a[t] to max(a[t] − grad/hess, 0) and returns the
+// squared change.
+func coordinateStep(a []float64, t int, grad, hess float64) float64 {
+	old := a[t]
+	a[t] = max(old-grad/hess, 0)
+	d := a[t] - old
+	return d * d
 }
 
 // halsSweep does one pass of coordinate descent over the k entries of a row
@@ -62,16 +115,9 @@ func halsSweep(a, c, g []float64, l1 float64) float64 {
 	c = c[:k]
 	var moved float64
 	for t := range k {
-		gt := g[t*k : t*k+k]
-		grad := -(c[t] - l1)
-		for r, v := range a {
-			grad += gt[r] * v
-		}
-		if hess := gt[t]; hess != 0 {
-			old := a[t]
-			a[t] = max(old-grad/hess, 0)
-			d := a[t] - old
-			moved += d * d
+		grad := dot4(g[t*k:t*k+k], a) - (c[t] - l1)
+		if hess := g[t*k+t]; hess != 0 {
+			moved += coordinateStep(a, t, grad, hess)
 		}
 	}
 	return moved

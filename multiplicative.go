@@ -91,5 +91,6 @@ func (u *muFrob) update(s *frobSide) error {
 	den := u.den[:s.rows*u.run.k]
 	u.run.mulSmall(den, s.a, s.rows, s.gram)
 	u.job.apply(u.run.pool, s.a, s.cross, den, s.rows, s.pen, false)
+	u.run.gram(s.gramOut, s.a, s.rows)
 	return nil
 }

@@ -144,7 +144,7 @@ func newNMFIterator(c core, solver Solver, beta float64, penW, penH penalty) ite
 	case AcceleratedHALS:
 		r.update = newAcceleratedHALS(r).update
 	default:
-		h := newHALSJob(c.k)
+		h := newHALSJob(c.k, c.gramJ)
 		r.update = func(s *frobSide) error { h.update(r.pool, s); return nil }
 	}
 	return r
