@@ -18,12 +18,13 @@ type core struct {
 	mulJ    *mulJob
 	gramJ   *gramJob
 	spmmJ   *spmmJob
+	scatJ   *scatterJob
 }
 
 func newCore(in *input, k int, w, ht []float64, p *pool) core {
 	return core{
 		in: in, n: in.n, m: in.m, k: k, w: w, ht: ht, pool: p,
-		mulJ: newMulJob(), gramJ: newGramJob(), spmmJ: newSpmmJob(),
+		mulJ: newMulJob(), gramJ: newGramJob(), spmmJ: newSpmmJob(), scatJ: newScatterJob(),
 	}
 }
 
@@ -45,11 +46,16 @@ func (c *core) mulX(dst, b []float64, l int) {
 // mulXT sets dst (m×l) to Xᵀ·a for a (n×l).
 func (c *core) mulXT(dst, a []float64, l int) {
 	if c.in.sparse() {
-		xt := c.in.transposed()
-		c.spmmJ.mul(c.pool, dst, xt, xt.data, a, l)
+		c.mulSparseT(dst, c.in.csr.data, a, l)
 		return
 	}
 	c.mulJ.mul(c.pool, general(c.m, l, dst), c.in.dense, true, general(c.n, l, a), false)
+}
+
+// mulSparseT sets dst (m×l) to Xᵀ·a for a sparse X whose values are
+// replaced by values.
+func (c *core) mulSparseT(dst, values, a []float64, l int) {
+	c.scatJ.mulT(c.pool, dst, c.in.csr, c.in.columnRanges(c.pool.size()), values, a, l)
 }
 
 // gram sets dst (k×k) to fᵀf for a factor f with rows rows.

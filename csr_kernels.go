@@ -108,3 +108,127 @@ func axpy(a float64, x, y []float64) {
 		y[i] += a * v
 	}
 }
+
+// scatterJob computes dst = Sᵀ·a for a CSR matrix S (rows×cols), whose
+// values may be replaced by another array with the same pattern, and a
+// dense a (rows×k), without forming Sᵀ: it runs down the rows of S, reading
+// a's rows in order, and adds each entry's share into the row of dst its
+// column names. The columns are cut into as many ranges as the pool has
+// goroutines, each range owned by one of them, so every entry of dst is
+// summed over the rows of S in order by one goroutine: the same bits as
+// the row-by-row product with Sᵀ, for any GOMAXPROCS.
+type scatterJob struct {
+	s      *CSR
+	ranges *colRanges
+	values []float64
+	a, dst []float64
+	k      int
+	fn     func(lo, hi int)
+	task   task
+}
+
+func newScatterJob() *scatterJob {
+	j := &scatterJob{}
+	j.fn = j.ranges1
+	return j
+}
+
+// mulT sets dst (cols×k) to Sᵀ·a, with S's values taken from values, the
+// columns cut into the ranges cr.
+func (j *scatterJob) mulT(p *pool, dst []float64, s *CSR, cr *colRanges, values, a []float64, k int) {
+	j.s, j.ranges, j.values, j.a, j.dst, j.k = s, cr, values, a, dst, k
+	p.run(&j.task, cr.n, 1, j.fn)
+	j.s, j.ranges, j.values, j.a, j.dst = nil, nil, nil, nil, nil
+}
+
+// ranges1 computes the column ranges lo..hi-1.
+func (j *scatterJob) ranges1(lo, hi int) {
+	s, k, cr := j.s, j.k, j.ranges
+	for r := lo; r < hi; r++ {
+		clear(j.dst[cr.bound[r]*k : cr.bound[r+1]*k])
+		for i := 0; i < s.rows; i++ {
+			p0, p1 := cr.entries(s, i, r)
+			if p0 == p1 {
+				continue
+			}
+			ai := j.a[i*k : i*k+k]
+			vals := j.values[p0:p1]
+			for p, c := range s.indices[p0:p1] {
+				axpy4(vals[p], ai, j.dst[c*k:c*k+k])
+			}
+		}
+	}
+}
+
+// axpy4 sets y += a·x over len(x), four entries a step.
+func axpy4(a float64, x, y []float64) {
+	y = y[:len(x)]
+	t := 0
+	for ; t+4 <= len(x); t += 4 {
+		xx := x[t : t+4 : t+4]
+		yy := y[t : t+4 : t+4]
+		yy[0] += a * xx[0]
+		yy[1] += a * xx[1]
+		yy[2] += a * xx[2]
+		yy[3] += a * xx[3]
+	}
+	for ; t < len(x); t++ {
+		y[t] += a * x[t]
+	}
+}
+
+// colRanges cuts the columns of a CSR matrix into n ranges of about equal
+// numbers of entries, bound[r] to bound[r+1], and records where each row's
+// entries of each range begin (when n > 1).
+type colRanges struct {
+	n     int
+	bound []int
+	split []int // row i's entries of range r begin at split[i·(n+1)+r]
+}
+
+// newColRanges returns n ranges of s's columns.
+func newColRanges(s *CSR, n int) *colRanges {
+	n = max(1, min(n, s.cols))
+	cr := &colRanges{n: n, bound: make([]int, n+1)}
+	cr.bound[n] = s.cols
+	if n == 1 {
+		return cr
+	}
+	count := make([]int, s.cols)
+	for _, c := range s.indices {
+		count[c]++
+	}
+	r, seen := 1, 0
+	for c, cnt := range count {
+		for r < n && seen >= r*len(s.indices)/n {
+			cr.bound[r] = c
+			r++
+		}
+		seen += cnt
+	}
+	for ; r < n; r++ {
+		cr.bound[r] = s.cols
+	}
+	cr.split = make([]int, s.rows*(n+1))
+	for i := 0; i < s.rows; i++ {
+		row := cr.split[i*(n+1) : (i+1)*(n+1)]
+		p, end := s.indptr[i], s.indptr[i+1]
+		for r := 0; r < n; r++ {
+			for p < end && s.indices[p] < cr.bound[r] {
+				p++
+			}
+			row[r] = p
+		}
+		row[n] = end
+	}
+	return cr
+}
+
+// entries returns the range of row i's entries whose columns lie in range r.
+func (cr *colRanges) entries(s *CSR, i, r int) (p0, p1 int) {
+	if cr.n == 1 {
+		return s.indptr[i], s.indptr[i+1]
+	}
+	at := i*(cr.n+1) + r
+	return cr.split[at], cr.split[at+1]
+}

@@ -15,9 +15,10 @@ type input struct {
 	n, m  int
 	dense blas64.General // used when sparse is nil
 	csr   *CSR           // X, when sparse
-	csrT  *CSR           // Xᵀ, built on first use
-	once  sync.Once      // guards building csrT; restarts share the input
 	sumSq float64        // ‖X‖², summed in a fixed order
+
+	mu     sync.Mutex // guards ranges; restarts share the input
+	ranges map[int]*colRanges
 }
 
 // newInput takes X for a fit or a transform. A *mat.Dense is read in place,
@@ -38,7 +39,6 @@ func newInput(x mat.Matrix, name string) (*input, error) {
 	case mat.Transpose:
 		if c, ok := x.Matrix.(*CSR); ok {
 			in.csr = c.transpose()
-			in.csrT = c
 		}
 	}
 	if in.csr == nil {
@@ -57,15 +57,20 @@ func newInput(x mat.Matrix, name string) (*input, error) {
 
 func (in *input) sparse() bool { return in.csr != nil }
 
-// transposed returns Xᵀ as CSR, building it once; it is safe for
-// concurrent use.
-func (in *input) transposed() *CSR {
-	in.once.Do(func() {
-		if in.csrT == nil {
-			in.csrT = in.csr.transpose()
-		}
-	})
-	return in.csrT
+// columnRanges returns X's columns cut into n ranges for products with Xᵀ
+// on n goroutines, computing them once for each n.
+func (in *input) columnRanges(n int) *colRanges {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if cr, ok := in.ranges[n]; ok {
+		return cr
+	}
+	if in.ranges == nil {
+		in.ranges = map[int]*colRanges{}
+	}
+	cr := newColRanges(in.csr, n)
+	in.ranges[n] = cr
+	return cr
 }
 
 // nnz is the number of entries that are stored: all n·m when dense.

@@ -128,13 +128,15 @@ func colSums(dst, f []float64, k int) []float64 {
 	return dst
 }
 
-// passJob is the weighing pass of betaRun over the rows of X (dense) or of
-// X or Xᵀ (sparse), with per-block partial sums of the objective added in
-// block order.
+// passJob is the weighing pass of betaRun over the rows of X, with
+// per-block partial sums of the objective added in block order. For sparse
+// X both sides evaluate WH at X's stored entries, in X's order; the
+// denominator of beta ∉ {1, 2} runs over every entry of the side's factor a
+// against the other factor b.
 type passJob struct {
 	r          *betaRun
-	s          *CSR      // sparse: X for the W side, Xᵀ for the H side
-	a, b       []float64 // sparse: the factor on the rows of s and the other one
+	a, b       []float64 // sparse denominator: the factor being updated (rows×k) and the other one (cols×k)
+	rows, cols int
 	den        []float64 // sparse, beta ≠ 1: the denominator being summed
 	grain      int
 	partial    []float64 // two sums per block of the weighing pass
@@ -162,21 +164,22 @@ func (j *passJob) weigh(isH bool) (s1, s2 float64) {
 		r.pool.run(&j.task, r.n, j.grain, j.weighDense)
 		return sumPairs(j.partial)
 	}
-	j.s, j.a, j.b = r.in.csr, r.w, r.ht
-	if isH {
-		j.s, j.a, j.b = r.in.transposed(), r.ht, r.w
-	}
-	j.grain = csrGrain(j.s, r.k)
-	j.partial = grow(j.partial, 2*numBlocks(j.s.rows, j.grain))
-	r.pool.run(&j.task, j.s.rows, j.grain, j.weighCSR)
+	x := r.in.csr
+	j.grain = csrGrain(x, r.k)
+	j.partial = grow(j.partial, 2*numBlocks(x.rows, j.grain))
+	r.pool.run(&j.task, x.rows, j.grain, j.weighCSR)
 	s1, _ = sumPairs(j.partial)
 	if r.terms.beta == 1 {
 		return s1, 0
 	}
-	j.den = r.den[:j.s.rows*r.k]
-	j.grain = grainFor(j.s.cols * r.k * 3)
-	j.partialDen = grow(j.partialDen, numBlocks(j.s.rows, j.grain))
-	r.pool.run(&j.task, j.s.rows, j.grain, j.denCSR)
+	j.a, j.b, j.rows, j.cols = r.w, r.ht, r.n, r.m
+	if isH {
+		j.a, j.b, j.rows, j.cols = r.ht, r.w, r.m, r.n
+	}
+	j.den = r.den[:j.rows*r.k]
+	j.grain = grainFor(j.cols * r.k * 3)
+	j.partialDen = grow(j.partialDen, numBlocks(j.rows, j.grain))
+	r.pool.run(&j.task, j.rows, j.grain, j.denCSR)
 	for _, v := range j.partialDen {
 		s2 += v
 	}
@@ -186,8 +189,12 @@ func (j *passJob) weigh(isH bool) (s1, s2 float64) {
 // numerator sets num to the weights times the other factor b.
 func (j *passJob) numerator(num, b []float64, isH bool) {
 	r := j.r
-	if r.in.sparse() {
-		r.spmmJ.mul(r.pool, num, j.s, r.model, b, r.k)
+	switch {
+	case r.in.sparse() && isH:
+		r.mulSparseT(num, r.model, b, r.k)
+		return
+	case r.in.sparse():
+		r.spmmJ.mul(r.pool, num, r.in.csr, r.model, b, r.k)
 		return
 	}
 	rows := len(num) / r.k
@@ -212,14 +219,14 @@ func (j *passJob) denseRows(lo, hi int) {
 }
 
 func (j *passJob) csrRows(lo, hi int) {
-	r, s, k := j.r, j.s, j.r.k
+	r, s, k := j.r, j.r.in.csr, j.r.k
 	var s1 float64
 	for i := lo; i < hi; i++ {
-		ai := j.a[i*k : i*k+k]
+		wi := r.w[i*k : i*k+k]
 		p0, p1 := s.indptr[i], s.indptr[i+1]
 		for p := p0; p < p1; p++ {
 			c := s.indices[p]
-			r.model[p] = dot(ai, j.b[c*k:c*k+k])
+			r.model[p] = dot4(wi, r.ht[c*k:c*k+k])
 		}
 		a, _ := r.terms.weigh(s.data[p0:p1], r.model[p0:p1], nil)
 		s1 += a
@@ -232,7 +239,7 @@ func (j *passJob) csrRows(lo, hi int) {
 // stored or not, and Σ (WH)^β for the objective: O(cols·k) per row, as
 // scikit-learn does, since beta ∉ {1, 2} has no shortcut for the zeros.
 func (j *passJob) csrDenRows(lo, hi int) {
-	r, k, cols := j.r, j.r.k, j.s.cols
+	r, k, cols := j.r, j.r.k, j.cols
 	var s2 float64
 	for i := lo; i < hi; i++ {
 		ai := j.a[i*k : i*k+k]

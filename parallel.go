@@ -41,6 +41,9 @@ func newPool(procs int) *pool {
 	return p
 }
 
+// size returns the number of goroutines the pool runs loops on.
+func (p *pool) size() int { return p.extra + 1 }
+
 // defaultProcs is the number of goroutines a fit uses.
 func defaultProcs() int { return runtime.GOMAXPROCS(0) }
 

@@ -6,12 +6,20 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// Dense products go through gonum's blas64 when another implementation is
-// in use (blas64.Use with OpenBLAS through gonum's netlib package), as one
-// call so that the library can thread and block it. With gonum's own
-// pure-Go implementation they go through gemm.go's kernels instead, which
-// suit the tall, k-column shapes of NMF better, allocate nothing and give
-// the same bits for any GOMAXPROCS.
+// Dense products go through gonum's blas64. With another implementation in
+// use (blas64.Use with OpenBLAS through gonum's netlib package) a product is
+// one call, which the library threads and blocks itself. With gonum's own
+// pure-Go implementation the product is cut into tiles small enough for
+// gonum to compute serially, spread over the pool: every element is summed
+// in one fixed order (the same bits for any GOMAXPROCS) and a product
+// allocates nothing, where gonum's own parallel Dgemm starts goroutines.
+
+// Tile sizes for the native implementation: gonum multiplies serially when
+// the output spans fewer than 4 of its 64×64 blocks.
+const (
+	tileRows = 64
+	tileCols = 192
+)
 
 // nativeBLAS reports whether blas64 runs gonum's own implementation.
 func nativeBLAS() bool {
@@ -19,48 +27,67 @@ func nativeBLAS() bool {
 	return ok
 }
 
-// mulJob computes c = op(a)·op(b). A solver keeps one and reuses it.
+// mulJob computes c = op(a)·op(b) tile by tile. A solver keeps one and reuses
+// it; fn is bound once so that running it allocates nothing.
 type mulJob struct {
-	gemm      *gemmJob
-	packed    []float64 // op(b) copied row-major when b is transposed
+	tA, tB    blas.Transpose
+	a, b, c   blas64.General
+	colTiles  int
+	fn        func(lo, hi int)
+	task      task
 	nativeImp bool
 }
 
 func newMulJob() *mulJob {
-	return &mulJob{gemm: newGemmJob(), nativeImp: nativeBLAS()}
+	j := &mulJob{nativeImp: nativeBLAS()}
+	j.fn = j.tiles
+	return j
 }
 
 // mul sets c = op(a)·op(b), where op transposes when the flag is set.
 func (j *mulJob) mul(p *pool, c blas64.General, a blas64.General, transA bool, b blas64.General, transB bool) {
+	j.tA, j.tB = blas.NoTrans, blas.NoTrans
+	if transA {
+		j.tA = blas.Trans
+	}
+	if transB {
+		j.tB = blas.Trans
+	}
 	if !j.nativeImp {
-		tA, tB := blas.NoTrans, blas.NoTrans
-		if transA {
-			tA = blas.Trans
-		}
-		if transB {
-			tB = blas.Trans
-		}
-		blas64.Gemm(tA, tB, 1, a, b, 0, c)
+		blas64.Gemm(j.tA, j.tB, 1, a, b, 0, c)
 		return
 	}
-	inner := a.Cols
-	pa := operand{data: a.Data, ls: 1, rs: a.Stride}
-	if transA {
-		inner = a.Rows
-		pa = operand{data: a.Data, ls: a.Stride, rs: 1}
-	}
-	qb := operand{data: b.Data, ls: b.Stride, rs: 1}
-	if transB {
-		// Copy bᵀ so that the kernel reads its rows contiguously.
-		j.packed = grow(j.packed, b.Rows*b.Cols)
-		for r := 0; r < b.Rows; r++ {
-			for t, v := range b.Data[r*b.Stride : r*b.Stride+b.Cols] {
-				j.packed[t*b.Rows+r] = v
-			}
+	j.a, j.b, j.c = a, b, c
+	j.colTiles = numBlocks(c.Cols, tileCols)
+	p.run(&j.task, numBlocks(c.Rows, tileRows)*j.colTiles, 1, j.fn)
+	j.a, j.b, j.c = blas64.General{}, blas64.General{}, blas64.General{}
+}
+
+// tiles computes the output tiles lo..hi-1, numbered row-major.
+func (j *mulJob) tiles(lo, hi int) {
+	for t := lo; t < hi; t++ {
+		r0 := (t / j.colTiles) * tileRows
+		c0 := (t % j.colTiles) * tileCols
+		r1 := min(r0+tileRows, j.c.Rows)
+		c1 := min(c0+tileCols, j.c.Cols)
+		var a, b blas64.General
+		if j.tA == blas.Trans {
+			a = subGeneral(j.a, 0, j.a.Rows, r0, r1)
+		} else {
+			a = subGeneral(j.a, r0, r1, 0, j.a.Cols)
 		}
-		qb = operand{data: j.packed, ls: b.Rows, rs: 1}
+		if j.tB == blas.Trans {
+			b = subGeneral(j.b, c0, c1, 0, j.b.Cols)
+		} else {
+			b = subGeneral(j.b, 0, j.b.Rows, c0, c1)
+		}
+		blas64.Gemm(j.tA, j.tB, 1, a, b, 0, subGeneral(j.c, r0, r1, c0, c1))
 	}
-	j.gemm.run(p, c.Rows, c.Cols, inner, pa, qb, c.Data, c.Stride)
+}
+
+// subGeneral returns rows r0..r1-1, columns c0..c1-1 of g, sharing storage.
+func subGeneral(g blas64.General, r0, r1, c0, c1 int) blas64.General {
+	return blas64.General{Rows: r1 - r0, Cols: c1 - c0, Stride: g.Stride, Data: g.Data[r0*g.Stride+c0 : (r1-1)*g.Stride+c1]}
 }
 
 // gramJob computes the k×k Gram matrix fᵀf of a tall factor f (rows×k) as
@@ -113,7 +140,8 @@ func (j *gramJob) begin(f []float64, rows, k int) {
 func (j *gramJob) addBlock(lo, hi int) {
 	k := j.k
 	blk := lo / j.grain
-	syrkSerial(k, hi-lo, operand{data: j.f[lo*k : hi*k], ls: k, rs: 1}, j.partial[blk*k*k:(blk+1)*k*k])
+	part := blas64.Symmetric{N: k, Stride: k, Data: j.partial[blk*k*k : (blk+1)*k*k], Uplo: blas.Upper}
+	blas64.Syrk(blas.Trans, 1, general(hi-lo, k, j.f[lo*k:hi*k]), 0, part)
 }
 
 // end adds the partial Grams in block order into dst.
