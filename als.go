@@ -79,23 +79,19 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 		} else {
 			alsRandomStart(&c, newRNG(cfg.seed, restart))
 		}
-		it := newALSRun(c, cfg.alphaW)
-		history, obj, err := drive(ctx, it, &cfg, restart, report)
-		if err != nil {
+		out := &outcome{w: c.w, ht: c.ht}
+		if err := drive(ctx, newALSRun(c, cfg.alphaW), &cfg, restart, report, out); err != nil {
 			return nil, err
 		}
-		return &outcome{w: c.w, ht: c.ht, history: history, objective: obj}, nil
+		return out, nil
 	})
 	if err != nil {
 		return err
 	}
-	p := newPool(defaultProcs())
-	defer p.close()
-	c := newCore(in, cfg.k, out.w, out.ht, p)
 	a.fit = &alsFit{
 		n: in.n, m: in.m, k: cfg.k, ht: out.ht, alpha: cfg.alphaW,
 		history: out.history, objective: out.objective,
-		recErr: math.Sqrt(c.residualSq()),
+		recErr: math.Sqrt(max(out.loss, 0)),
 		w:      mat.NewDense(in.n, cfg.k, out.w),
 		h:      mat.DenseCopyOf(mat.NewDense(in.m, cfg.k, out.ht).T()),
 	}

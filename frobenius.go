@@ -13,7 +13,14 @@ type frobRun struct {
 	crossW, crossH []float64
 	gramW, gramH   []float64
 	sideW, sideH   frobSide
+	crossFresh     bool    // crossW already holds X·Ht for the current H
+	loss           float64 // lossScale·‖X − WH‖² of the current factors
 }
+
+// gramExactShare is where the Gram identity stops being accurate enough:
+// it loses about 1e-16·‖X‖² to cancellation, so a residual ‖X − WH‖² below
+// 1e-4·‖X‖² is computed again exactly (for dense X) where it is reported.
+const gramExactShare = 1e-4
 
 // frobSide is one half-iteration: update the factor a (rows×k) given
 // cross = X·B (or Xᵀ·B) and gram = BᵀB, with the penalty pen, and leave
@@ -40,16 +47,34 @@ func newFrobRun(c core, penW, penH penalty, lossScale float64) *frobRun {
 	return r
 }
 
-// start prepares the first iteration and returns the exact objective of the
-// starting factors.
+// start returns the objective of the starting factors. It computes X·Hᵀ,
+// which the first update of W needs anyway, and gets ‖X − WH‖² from it by
+// the Gram identity ‖X‖² − 2⟨W, X·Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩.
 func (r *frobRun) start() float64 {
+	r.core.crossW(r.crossW)
+	r.crossFresh = true
+	r.gram(r.gramW, r.w, r.n)
 	r.gram(r.gramH, r.ht, r.m)
-	return r.lossScale*r.residualSq() + r.penW.of(r.w) + r.penH.of(r.ht)
+	sq := r.in.sumSq - 2*dot(r.w, r.crossW) + dot(r.gramW, r.gramH)
+	r.loss = r.lossScale * r.accurate(sq)
+	return r.loss + r.penW.of(r.w) + r.penH.of(r.ht)
+}
+
+// accurate returns the residual sq from the Gram identity, or computed
+// exactly when it is too small for the identity's accuracy and X is dense.
+func (r *frobRun) accurate(sq float64) float64 {
+	if sq < gramExactShare*r.in.sumSq && !r.in.sparse() {
+		return r.residualSq()
+	}
+	return max(sq, 0)
 }
 
 // iterate updates W, then H, and returns the objective.
 func (r *frobRun) iterate() (float64, error) {
-	r.core.crossW(r.crossW)
+	if !r.crossFresh {
+		r.core.crossW(r.crossW)
+	}
+	r.crossFresh = false
 	if err := r.update(&r.sideW); err != nil {
 		return 0, err
 	}
@@ -57,11 +82,13 @@ func (r *frobRun) iterate() (float64, error) {
 	if err := r.update(&r.sideH); err != nil {
 		return 0, err
 	}
-	loss := r.lossScale * r.gramObjective(r.crossH, r.gramW, r.gramH)
-	return loss + r.penW.of(r.w) + r.penH.of(r.ht), nil
+	r.loss = r.lossScale * r.gramObjective(r.crossH, r.gramW, r.gramH)
+	return r.loss + r.penW.of(r.w) + r.penH.of(r.ht), nil
 }
 
-// finish returns the exact objective of the final factors.
-func (r *frobRun) finish(float64) float64 {
-	return r.lossScale*r.residualSq() + r.penW.of(r.w) + r.penH.of(r.ht)
+// finish returns the objective and the loss of the final factors, the loss
+// computed exactly when the Gram identity is not accurate enough.
+func (r *frobRun) finish(float64) (objective, loss float64) {
+	loss = r.lossScale * r.accurate(r.loss/r.lossScale)
+	return loss + r.penW.of(r.w) + r.penH.of(r.ht), loss
 }

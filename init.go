@@ -65,11 +65,17 @@ func randomStart(c *core, rng *rand.Rand) {
 // zero; NNDSVDA then sets the zeros to mean(X), NNDSVDAR to
 // |N(0, 1)|·mean(X)/100.
 func nndsvdStart(c *core, init Init, rng *rand.Rand) error {
-	k := c.k
-	u, s, v, ok := truncatedSVD(c, k, rng)
+	u, s, v, ok := truncatedSVD(c, c.k, rng)
 	if !ok {
 		return fmt.Errorf("%w: the SVD for %v did not converge", ErrNotFinite, init)
 	}
+	nndsvdFrom(c, u, s, v, init, rng)
+	return nil
+}
+
+// nndsvdFrom builds the NNDSVD start from the singular triplets.
+func nndsvdFrom(c *core, u, s, v []float64, init Init, rng *rand.Rand) {
+	k := c.k
 	for j := 0; j < k; j++ {
 		nndsvdComponent(c.w, u, j, k, c.n, c.ht, v, c.m, s[j])
 	}
@@ -89,7 +95,6 @@ func nndsvdStart(c *core, init Init, rng *rand.Rand) error {
 			}
 		}
 	}
-	return nil
 }
 
 // nndsvdComponent sets column j of W and of Ht from the j-th singular

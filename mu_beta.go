@@ -21,6 +21,7 @@ type betaRun struct {
 
 	pass passJob
 	mu   *muJob
+	div  float64 // the divergence of the factors of the last prepare
 }
 
 func newBetaRun(c core, beta float64, penW, penH penalty, fixedH bool) *betaRun {
@@ -60,9 +61,9 @@ func (r *betaRun) iterate() (float64, error) {
 	return r.prepare(false), nil
 }
 
-// finish returns the objective of the final factors, which the last
-// iterate already computed exactly.
-func (r *betaRun) finish(last float64) float64 { return last }
+// finish returns the objective and divergence of the final factors, which
+// the last iterate already computed exactly.
+func (r *betaRun) finish(last float64) (objective, loss float64) { return last, r.div }
 
 // prepare evaluates the model for the update of H (isH) or of W; for W it
 // returns the objective of the current factors.
@@ -75,7 +76,8 @@ func (r *betaRun) prepare(isH bool) float64 {
 	if r.terms.beta == 1 {
 		sumY = dot(colSums(r.colSum, r.w, r.k), colSums(r.colSumB, r.ht, r.k))
 	}
-	obj := r.terms.divergence(s1, s2, sumY, r.sumXBeta) + r.penW.of(r.w)
+	r.div = r.terms.divergence(s1, s2, sumY, r.sumXBeta)
+	obj := r.div + r.penW.of(r.w)
 	if !r.fixedH {
 		obj += r.penH.of(r.ht)
 	}

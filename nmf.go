@@ -100,10 +100,7 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 		w: mat.NewDense(in.n, cfg.k, out.w),
 		h: mat.DenseCopyOf(mat.NewDense(in.m, cfg.k, out.ht).T()),
 	}
-	p := newPool(defaultProcs())
-	defer p.close()
-	div := divergence(newCore(in, cfg.k, out.w, out.ht, p), cfg.beta)
-	f.recErr = math.Sqrt(2 * max(div, 0))
+	f.recErr = math.Sqrt(2 * max(out.loss, 0))
 	m.fit = f
 	return nil
 }
@@ -125,11 +122,11 @@ func nmfRunOnce(ctx context.Context, in *input, cfg *config, restart int, p *poo
 	penW := newPenalty(cfg.alphaW, cfg.l1Ratio, in.m)
 	penH := newPenalty(cfg.alphaH, cfg.l1Ratio, in.n)
 	it := newNMFIterator(c, cfg.solver, cfg.beta, penW, penH)
-	history, obj, err := drive(ctx, it, cfg, restart, report)
-	if err != nil {
+	out := &outcome{w: c.w, ht: c.ht}
+	if err := drive(ctx, it, cfg, restart, report, out); err != nil {
 		return nil, err
 	}
-	return &outcome{w: c.w, ht: c.ht, history: history, objective: obj}, nil
+	return out, nil
 }
 
 // newNMFIterator returns the solver for the settings.
@@ -148,14 +145,6 @@ func newNMFIterator(c core, solver Solver, beta float64, penW, penH penalty) ite
 		r.update = func(s *frobSide) error { h.update(r.pool, s); return nil }
 	}
 	return r
-}
-
-// divergence returns D_β(X | W·H) of the factors in c.
-func divergence(c core, beta float64) float64 {
-	if beta == Frobenius {
-		return 0.5 * c.residualSq()
-	}
-	return newBetaRun(c, beta, penalty{}, penalty{}, true).prepare(false)
 }
 
 // FitTransform fits the model to X and returns W, the n×k transformed data

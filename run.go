@@ -19,8 +19,9 @@ type iterator interface {
 	// iterate does one iteration and returns the objective after it.
 	iterate() (float64, error)
 	// finish returns the final objective, given the last one iterate
-	// returned, computed exactly where iterate used a shortcut.
-	finish(last float64) float64
+	// returned, and the loss (the objective without penalties), computed
+	// exactly where iterate's shortcut is not accurate enough.
+	finish(last float64) (objective, loss float64)
 	// finite reports whether every entry of the factors is finite.
 	finite() bool
 }
@@ -30,26 +31,29 @@ type outcome struct {
 	w, ht     []float64
 	history   []float64
 	objective float64
+	loss      float64 // the objective without penalties
 }
 
 // drive runs it until the stopping rule or maxIter, reporting progress and
-// checking ctx before each iteration.
-func drive(ctx context.Context, it iterator, cfg *config, restart int, report func(Progress)) (history []float64, objective float64, err error) {
+// checking ctx before each iteration, and fills the outcome's history,
+// objective and loss.
+func drive(ctx context.Context, it iterator, cfg *config, restart int, report func(Progress), out *outcome) error {
 	f := it.start()
 	if !isFinite(f) {
-		return nil, 0, fmt.Errorf("%w: the objective of the starting factors is %g", ErrNotFinite, f)
+		return fmt.Errorf("%w: the objective of the starting factors is %g", ErrNotFinite, f)
 	}
-	history = make([]float64, 0, min(cfg.maxIter, 1<<12))
+	history := make([]float64, 0, min(cfg.maxIter, 1<<12))
 	checked := f
 	for t := 1; t <= cfg.maxIter; t++ {
 		if err := ctx.Err(); err != nil {
-			return nil, 0, fmt.Errorf("factor: fit stopped before iteration %d: %w", t, err)
+			return fmt.Errorf("factor: fit stopped before iteration %d: %w", t, err)
 		}
+		var err error
 		if f, err = it.iterate(); err != nil {
-			return nil, 0, fmt.Errorf("iteration %d: %w", t, err)
+			return fmt.Errorf("iteration %d: %w", t, err)
 		}
 		if !isFinite(f) || !it.finite() {
-			return nil, 0, fmt.Errorf("%w: the factors overflowed float64 at iteration %d; rescale X", ErrNotFinite, t)
+			return fmt.Errorf("%w: the factors overflowed float64 at iteration %d; rescale X", ErrNotFinite, t)
 		}
 		history = append(history, f)
 		if report != nil {
@@ -62,11 +66,12 @@ func drive(ctx context.Context, it iterator, cfg *config, restart int, report fu
 			checked = f
 		}
 	}
-	f = it.finish(f)
+	out.objective, out.loss = it.finish(f)
 	if len(history) > 0 {
-		history[len(history)-1] = f
+		history[len(history)-1] = out.objective
 	}
-	return history, f, nil
+	out.history = history
+	return nil
 }
 
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

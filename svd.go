@@ -1,8 +1,11 @@
 package factor
 
 import (
+	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
@@ -60,6 +63,7 @@ func randomizedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) 
 	if k >= min(n, m)/10 {
 		iters = 4
 	}
+
 	omega := make([]float64, m*l)
 	for i := range omega {
 		omega[i] = rng.NormFloat64()
@@ -87,9 +91,44 @@ func randomizedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) 
 	return leadingColumns(&qv, k), svd.Values(nil)[:k], leadingColumns(&ub, k), true
 }
 
-// orthonormalize replaces the rows×cols matrix a (rows ≥ cols) by the
-// rows×cols Q factor of its thin QR factorization.
+// orthonormalize replaces the rows×cols matrix a (rows ≥ cols) by an
+// orthonormal basis of its columns: CholeskyQR2 (a ← a·R⁻¹ with aᵀa = RᵀR,
+// twice), which is all level-3 BLAS, or Householder QR when a is too
+// ill-conditioned for the Cholesky factorization.
 func orthonormalize(a []float64, rows, cols int) {
+	for range 2 {
+		if !choleskyQRStep(a, rows, cols) {
+			householderQ(a, rows, cols)
+			return
+		}
+	}
+}
+
+// choleskyQRStep sets a to a·R⁻¹ for the Cholesky factor R of aᵀa. It
+// reports false, leaving a unchanged, if R is singular or so ill-conditioned
+// (a pivot below 1e-6 of the largest) that the result would not be
+// orthonormal to working precision after a second step.
+func choleskyQRStep(a []float64, rows, cols int) bool {
+	g := make([]float64, cols*cols)
+	blas64.Syrk(blas.Trans, 1, general(rows, cols, a), 0, blas64.Symmetric{N: cols, Stride: cols, Data: g, Uplo: blas.Upper})
+	r, ok := lapack64.Potrf(blas64.Symmetric{N: cols, Stride: cols, Data: g, Uplo: blas.Upper})
+	if !ok {
+		return false
+	}
+	lo, hi := math.Inf(1), 0.0
+	for i := 0; i < cols; i++ {
+		lo, hi = min(lo, g[i*cols+i]), max(hi, g[i*cols+i])
+	}
+	if !(lo > 1e-6*hi) {
+		return false
+	}
+	blas64.Trsm(blas.Right, blas.NoTrans, 1, r, general(rows, cols, a))
+	return true
+}
+
+// householderQ replaces a by the rows×cols Q factor of its thin Householder
+// QR factorization.
+func householderQ(a []float64, rows, cols int) {
 	g := general(rows, cols, a)
 	tau := make([]float64, cols)
 	work := make([]float64, 1)

@@ -46,7 +46,7 @@ func (m *NMF) Transform(x mat.Matrix) (*mat.Dense, error) {
 	}
 	cfg := config{tol: f.tol, maxIter: f.maxIter}
 	it := newBetaRun(c, f.beta, f.penW, penalty{}, true)
-	if _, _, err := drive(context.Background(), it, &cfg, 0, nil); err != nil {
+	if err := drive(context.Background(), it, &cfg, 0, nil, &outcome{}); err != nil {
 		return nil, err
 	}
 	return mat.NewDense(in.n, f.k, c.w), nil

@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""Times factor against scikit-learn on the cases of issue 3 and prints the README's table.
+
+  /usr/bin/python3 bench/compare.py DATA_DIR [--reps N] [--only CASE,...]
+
+DATA_DIR holds digits.csv and debian_all_tfidf.mtx, as written by
+../shared/tools/make_corpora.py DATA_DIR --large; the dense 2000x1000 matrix is
+generated there on first use. Each case runs scikit-learn (../shared/tools/
+sklearn_bench.py) and factor (internal/cmd/benchcmp, pure Go and, where asked,
+with OpenBLAS through -tags netlib) alternately N times (default 3) and reports
+medians, so that both see the same machine. Needs python3-sklearn and
+libopenblas-dev (Debian).
+"""
+import argparse, os, re, statistics, subprocess, sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SKLEARN = os.path.join(ROOT, "..", "shared", "tools", "sklearn_bench.py")
+
+
+def run(cmd, env=None):
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    if out.returncode != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(cmd), out.stderr))
+    fields = out.stdout.split()
+    return {fields[i]: fields[i + 1] for i in range(0, len(fields) - 1, 2)}
+
+
+def build():
+    bins = {}
+    for name, tags, env in [("pure", [], None), ("openblas", ["-tags", "netlib"], dict(os.environ, CGO_LDFLAGS="-lopenblas"))]:
+        path = "/tmp/benchcmp-" + name
+        subprocess.run(["go", "build", *tags, "-o", path, "./internal/cmd/benchcmp"], check=True, cwd=ROOT, env=env)
+        bins[name] = path
+    return bins
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def per_iter_case(bins, reps, path, k, solver, beta, iters, backends=("pure",), dense=False):
+    """Seconds per iteration (initialization included, as sklearn_bench.py reports)."""
+    extra = ["dense"] if dense else []
+    sk, ours = [], {b: [] for b in backends}
+    for _ in range(reps):
+        sk.append(float(run([sys.executable, SKLEARN, path, str(k), solver, str(beta), str(iters), "0", *extra])["per_iter"]))
+        for b in backends:
+            ours[b].append(float(run([bins[b], path, str(k), solver, str(beta), str(iters), "0", *extra])["per_iter"]))
+    return median(sk), {b: median(v) for b, v in ours.items()}
+
+
+def to_objective_case(bins, reps, path, k, backends=("pure",)):
+    """Seconds for factor's accelerated HALS to reach scikit-learn's final objective at tol 1e-4."""
+    sk_s, ours = [], {b: [] for b in backends}
+    target = None
+    for _ in range(reps):
+        r = run([sys.executable, SKLEARN, path, str(k), "hals", "2", "1000", "1e-4"])
+        sk_s.append(float(r["seconds"]))
+        target = float(r["objective"]) if target is None else min(target, float(r["objective"]))
+    for _ in range(reps):
+        for b in backends:
+            r = run([bins[b], "-target", repr(target), path, str(k), "ahals", "2", "1000", "0"])
+            if r.get("reach", "never") == "never":
+                sys.exit("factor never reached %g on %s" % (target, path))
+            ours[b].append(float(r["reach"]))
+    return median(sk_s), target, {b: median(v) for b, v in ours.items()}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("data")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--only", default="")
+    a = ap.parse_args()
+    only = set(a.only.split(",")) - {""}
+    bins = build()
+    large = os.path.join(a.data, "debian_all_tfidf.mtx")
+    digits = os.path.join(a.data, "digits.csv")
+    dense = os.path.join(a.data, "dense2000x1000.csv")
+    if not os.path.exists(dense):
+        subprocess.run([bins["pure"], "-gen", "2000", "1000", "30", dense], check=True)
+    rows = []
+
+    def want(name):
+        return not only or name in only
+
+    if want("large-hals"):
+        sk, o = per_iter_case(bins, a.reps, large, 20, "hals", 2, 100)
+        rows.append(("large tf-idf, k=20, HALS, 100 iterations", "s/iteration", sk, o["pure"], None, 0.3))
+    if want("large-kl"):
+        sk, o = per_iter_case(bins, a.reps, large, 20, "mu", 1, 50)
+        rows.append(("large tf-idf, k=20, MU KL, 50 iterations", "s/iteration", sk, o["pure"], None, 0.2))
+    if want("large-obj"):
+        sk, target, o = to_objective_case(bins, a.reps, large, 20)
+        rows.append(("large tf-idf, k=20, to scikit-learn's objective %.6g (accelerated HALS)" % target, "s", sk, o["pure"], None, 0.3))
+    if want("digits"):
+        for solver in ("hals", "mu"):
+            sk, o = per_iter_case(bins, a.reps, digits, 16, solver, 2, 200, backends=("pure", "openblas"))
+            rows.append(("digits 1797×64, k=16, %s, 200 iterations" % solver.upper(), "s/iteration", sk, o["pure"], o["openblas"], 1.0))
+    if want("dense"):
+        sk, target, o = to_objective_case(bins, a.reps, dense, 30, backends=("pure", "openblas"))
+        rows.append(("dense 2000×1000, k=30, to scikit-learn's objective %.6g (accelerated HALS)" % target, "s", sk, o["pure"], o["openblas"], 1.0))
+
+    print("| case | unit | scikit-learn 1.2 | factor, pure Go | ratio | factor, OpenBLAS | ratio | target |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, unit, sk, pure, blas, target in rows:
+        blas_cols = ("%.4g | %.2f×" % (blas, blas / sk)) if blas is not None else "– | –"
+        print("| %s | %s | %.4g | %.4g | %.2f× | %s | ≤ %.1f× |" % (name, unit, sk, pure, pure / sk, blas_cols, target))
+
+
+if __name__ == "__main__":
+    main()
