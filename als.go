@@ -60,6 +60,7 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err != nil {
 		return err
 	}
+	in.preferSparse()
 	if cfg.alphaW == 0 && cfg.k > min(in.n, in.m) {
 		return fmt.Errorf("%w: with WithAlpha(0), k = %d must not exceed min(n, m) = %d", ErrRank, cfg.k, min(in.n, in.m))
 	}
@@ -137,6 +138,7 @@ func (a *VanillaALS) Transform(x mat.Matrix) (*mat.Dense, error) {
 	if in.m != f.m {
 		return nil, shapeError("X has %d columns, the model was fitted on %d", in.m, f.m)
 	}
+	in.preferSparse()
 	p := newPool(defaultProcs())
 	defer p.close()
 	c := newCore(in, f.k, make([]float64, in.n*f.k), f.ht, p)

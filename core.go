@@ -22,6 +22,9 @@ type core struct {
 }
 
 func newCore(in *input, k int, w, ht []float64, p *pool) core {
+	if in.sparse() && 8*in.n*k <= gatherBytes {
+		in.transposed() // built before the iterations, which then allocate nothing
+	}
 	return core{
 		in: in, n: in.n, m: in.m, k: k, w: w, ht: ht, pool: p,
 		mulJ: newMulJob(), gramJ: newGramJob(), spmmJ: newSpmmJob(), scatJ: newScatterJob(),
@@ -46,14 +49,33 @@ func (c *core) mulX(dst, b []float64, l int) {
 // mulXT sets dst (m×l) to Xᵀ·a for a (n×l).
 func (c *core) mulXT(dst, a []float64, l int) {
 	if c.in.sparse() {
-		c.mulSparseT(dst, c.in.csr.data, a, l)
+		c.mulSparseXT(dst, a, l)
 		return
 	}
 	c.mulJ.mul(c.pool, general(c.m, l, dst), c.in.dense, true, general(c.n, l, a), false)
 }
 
-// mulSparseT sets dst (m×l) to Xᵀ·a for a sparse X whose values are
-// replaced by values.
+// gatherBytes bounds the size of a dense operand a for which Xᵀ·a runs as
+// the row-by-row product with Xᵀ, gathering a's rows, which then stay in
+// cache; a larger a is read in order by scattering over X's rows instead.
+// Both give the same bits.
+const gatherBytes = 1 << 20
+
+// gatherT reports whether Xᵀ·a for an a of l columns gathers.
+func (c *core) gatherT(l int) bool { return 8*c.n*l <= gatherBytes }
+
+// mulSparseXT sets dst (m×l) to Xᵀ·a for a sparse X.
+func (c *core) mulSparseXT(dst, a []float64, l int) {
+	if c.gatherT(l) {
+		xt := c.in.transposed()
+		c.spmmJ.mul(c.pool, dst, xt, xt.data, a, l)
+		return
+	}
+	c.mulSparseT(dst, c.in.csr.data, a, l)
+}
+
+// mulSparseT sets dst (m×l) to Sᵀ·a for the matrix S with X's sparsity and
+// the given values (in X's order), scattering over X's rows.
 func (c *core) mulSparseT(dst, values, a []float64, l int) {
 	c.scatJ.mulT(c.pool, dst, c.in.csr, c.in.columnRanges(c.pool.size()), values, a, l)
 }
@@ -105,19 +127,9 @@ func absSum(a []float64) float64 {
 	return s
 }
 
-// residualSq returns ‖X − W·Ht‖² exactly, the dense way for dense X (in row
-// blocks, so no n×m temporary) and by the Gram identity for sparse X, as
-// scikit-learn does.
+// residualSq returns ‖X − W·Ht‖² for dense X exactly, in row blocks of
+// W·Hᵀ so that no n×m temporary is formed.
 func (c *core) residualSq() float64 {
-	if c.in.sparse() {
-		crossH := make([]float64, c.m*c.k)
-		gramW := make([]float64, c.k*c.k)
-		gramH := make([]float64, c.k*c.k)
-		c.crossH(crossH)
-		c.gram(gramW, c.w, c.n)
-		c.gram(gramH, c.ht, c.m)
-		return c.gramObjective(crossH, gramW, gramH)
-	}
 	const rowsPer = 64
 	buf := make([]float64, rowsPer*c.m)
 	var s float64

@@ -61,9 +61,10 @@ func (r *frobRun) start() float64 {
 }
 
 // accurate returns the residual sq from the Gram identity, or computed
-// exactly when it is too small for the identity's accuracy and X is dense.
+// exactly when it is too small for the identity's accuracy and X is held
+// dense.
 func (r *frobRun) accurate(sq float64) float64 {
-	if sq < gramExactShare*r.in.sumSq && !r.in.sparse() {
+	if sq < gramExactShare*r.in.sumSq && r.in.hasDense() {
 		return r.residualSq()
 	}
 	return max(sq, 0)

@@ -74,6 +74,9 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err := in.checkNMF("X", cfg.beta); err != nil {
 		return err
 	}
+	if cfg.beta == Frobenius || cfg.beta == KullbackLeibler {
+		in.preferSparse()
+	}
 	init := resolveInit(cfg.init, cfg.k, in.n, in.m, 0)
 	custom := cfg.set&optInitialFactors != 0
 	if !custom && init != InitRandom && cfg.k > min(in.n, in.m) {

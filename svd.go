@@ -30,11 +30,11 @@ func truncatedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) {
 
 func exactSVD(in *input, k int) (u, s, v []float64, ok bool) {
 	var x mat.Matrix
-	if in.sparse() {
-		x = mat.DenseCopyOf(in.csr)
-	} else {
+	if in.hasDense() {
 		x = &mat.Dense{}
 		x.(*mat.Dense).SetRawMatrix(in.dense)
+	} else {
+		x = mat.DenseCopyOf(in.csr)
 	}
 	var svd mat.SVD
 	if !svd.Factorize(x, mat.SVDThin) {

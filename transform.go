@@ -33,6 +33,9 @@ func (m *NMF) Transform(x mat.Matrix) (*mat.Dense, error) {
 	if err := in.checkNMF("X", f.beta); err != nil {
 		return nil, err
 	}
+	if f.beta == Frobenius || f.beta == KullbackLeibler {
+		in.preferSparse()
+	}
 	p := newPool(defaultProcs())
 	defer p.close()
 	c := newCore(in, f.k, make([]float64, in.n*f.k), f.ht, p)
