@@ -64,6 +64,29 @@ func spmmRow(d []float64, cols []int, vals []float64, b []float64, k int) {
 	}
 }
 
+// sddmmRow sets y[p] = a·b[cols[p], :] (a has k entries) for the entries
+// of one row: the model WH at the row's stored entries. Each dot product is
+// summed as dot4 does.
+func sddmmRow(y []float64, cols []int, a, b []float64, k int) {
+	y = y[:len(cols)]
+	a = a[:k]
+	for p, c := range cols {
+		row := b[c*k : c*k+k : c*k+k]
+		var s0, s1, s2, s3 float64
+		t := 0
+		for ; t+4 <= k; t += 4 {
+			s0 += a[t] * row[t]
+			s1 += a[t+1] * row[t+1]
+			s2 += a[t+2] * row[t+2]
+			s3 += a[t+3] * row[t+3]
+		}
+		for ; t < k; t++ {
+			s0 += a[t] * row[t]
+		}
+		y[p] = (s0 + s1) + (s2 + s3)
+	}
+}
+
 // csrGrain is the block size, in rows, for an O(nnz·k) pass over s.
 func csrGrain(s *CSR, k int) int {
 	perRow := (len(s.data)/max(s.rows, 1) + 1) * k

@@ -72,10 +72,10 @@ func powFunc(e float64) func(float64) float64 {
 // weigh reads the data x and the model values y at the same entries. It
 // overwrites y with the numerator weights x·y^(β−2) of the multiplicative
 // update and, when g is not nil, sets g to the denominator weights y^(β−1).
-// It returns the entries' sums for the objective: s1 is the whole divergence
-// of these entries for beta 0 and 1 (without the Σy of KL), and Σ x·y^(β−1)
-// otherwise, with s2 = Σ y^β.
-func (t *betaTerms) weigh(x, y, g []float64) (s1, s2 float64) {
+// With sums set it returns the entries' sums for the objective: s1 is the
+// whole divergence of these entries for beta 0 and 1 (without the Σy of
+// KL), and Σ x·y^(β−1) otherwise, with s2 = Σ y^β.
+func (t *betaTerms) weigh(x, y, g []float64, sums bool) (s1, s2 float64) {
 	y = y[:len(x)]
 	switch t.beta {
 	case 1:
@@ -86,7 +86,7 @@ func (t *betaTerms) weigh(x, y, g []float64) (s1, s2 float64) {
 			}
 			r := xv / yv
 			y[j] = r
-			if xv > 0 {
+			if sums && xv > 0 {
 				s1 += xv*math.Log(r) - xv
 			}
 		}
@@ -101,7 +101,7 @@ func (t *betaTerms) weigh(x, y, g []float64) (s1, s2 float64) {
 			if g != nil {
 				g[j] = inv
 			}
-			if xv > 0 {
+			if sums && xv > 0 {
 				r := xv * inv
 				s1 += r - math.Log(r) - 1
 			}
@@ -133,6 +133,28 @@ func (t *betaTerms) weigh(x, y, g []float64) (s1, s2 float64) {
 		}
 	}
 	return s1, s2
+}
+
+// numWeight returns the numerator weight of one entry, exactly as weigh
+// computes it.
+func (t *betaTerms) numWeight(x, y float64) float64 {
+	switch t.beta {
+	case 1:
+		if y == 0 {
+			y = epsilon
+		}
+		return x / y
+	case 0:
+		if y == 0 {
+			y = epsilon
+		}
+		inv := 1 / y
+		return inv * inv * x
+	}
+	if y > 0 {
+		return x * t.powm2(y)
+	}
+	return x * t.pNum0
 }
 
 // denWeight returns the denominator weight y^(β−1) and y^β for one model

@@ -4,7 +4,9 @@ package factor
 // first evaluates the model WH at the entries of X (all of them for dense X,
 // the stored ones for CSR) and turns it into the update's weights; the pass
 // that prepares the update of W also sums the objective of the current
-// factors, so the objective costs no extra pass over X.
+// factors, so the objective costs no extra pass over X. For CSR X each
+// side's numerator is summed in the same pass, while the rows of the other
+// factor it reads are in cache.
 type betaRun struct {
 	core
 	terms      betaTerms
@@ -92,7 +94,9 @@ func (r *betaRun) update(isH bool) {
 		a, b, rows = r.ht, r.w, r.m
 	}
 	num, den := r.num[:rows*r.k], r.den[:rows*r.k]
-	r.pass.numerator(num, b, isH)
+	if !r.in.sparse() {
+		r.pass.numerator(num, b, isH)
+	}
 	switch {
 	case r.terms.beta == 1:
 		sums := colSums(r.colSum, b, r.k)
@@ -109,7 +113,7 @@ func (r *betaRun) update(isH bool) {
 	case !r.in.sparse():
 		r.mulJ.mul(r.pool, general(rows, r.k, den), general(r.n, r.m, r.gden), isH, general(len(b)/r.k, r.k, b), false)
 	}
-	// For sparse X and beta ≠ 1 the weighing pass already summed den.
+	// For sparse X the weighing pass summed num, and den for beta ≠ 1.
 	floor := (!isH && r.terms.beta < 1) || (isH && r.terms.beta <= 1)
 	pen := r.penW
 	if isH {
@@ -137,14 +141,17 @@ func colSums(dst, f []float64, k int) []float64 {
 // against the other factor b.
 type passJob struct {
 	r          *betaRun
+	isH        bool      // the pass prepares the update of H: no objective
 	a, b       []float64 // sparse denominator: the factor being updated (rows×k) and the other one (cols×k)
 	rows, cols int
 	den        []float64 // sparse, beta ≠ 1: the denominator being summed
 	grain      int
-	partial    []float64 // two sums per block of the weighing pass
-	partialDen []float64 // one sum per block of the sparse denominator pass
+	partial    []float64  // two sums per block of the weighing pass
+	partialDen []float64  // one sum per block of the sparse denominator pass
+	ranges     *colRanges // sparse H side: X's columns, one range per goroutine
 	weighDense func(lo, hi int)
 	weighCSR   func(lo, hi int)
+	weighCSRH  func(lo, hi int)
 	denCSR     func(lo, hi int)
 	task       task
 }
@@ -153,12 +160,14 @@ func (j *passJob) init(r *betaRun) {
 	j.r = r
 	j.weighDense = j.denseRows
 	j.weighCSR = j.csrRows
+	j.weighCSRH = j.csrColumnRanges
 	j.denCSR = j.csrDenRows
 }
 
 // weigh runs the pass for one side and returns the objective sums s1, s2.
 func (j *passJob) weigh(isH bool) (s1, s2 float64) {
 	r := j.r
+	j.isH = isH
 	if !r.in.sparse() {
 		r.mulJ.mul(r.pool, general(r.n, r.m, r.model), general(r.n, r.k, r.w), false, general(r.m, r.k, r.ht), true)
 		j.grain = grainFor(r.m * 24)
@@ -167,10 +176,15 @@ func (j *passJob) weigh(isH bool) (s1, s2 float64) {
 		return sumPairs(j.partial)
 	}
 	x := r.in.csr
-	j.grain = csrGrain(x, r.k)
-	j.partial = grow(j.partial, 2*numBlocks(x.rows, j.grain))
-	r.pool.run(&j.task, x.rows, j.grain, j.weighCSR)
-	s1, _ = sumPairs(j.partial)
+	if isH {
+		j.ranges = r.in.columnRanges(r.pool.size())
+		r.pool.run(&j.task, j.ranges.n, 1, j.weighCSRH)
+	} else {
+		j.grain = csrGrain(x, r.k)
+		j.partial = grow(j.partial, 2*numBlocks(x.rows, j.grain))
+		r.pool.run(&j.task, x.rows, j.grain, j.weighCSR)
+		s1, _ = sumPairs(j.partial)
+	}
 	if r.terms.beta == 1 {
 		return s1, 0
 	}
@@ -188,17 +202,9 @@ func (j *passJob) weigh(isH bool) (s1, s2 float64) {
 	return s1, s2
 }
 
-// numerator sets num to the weights times the other factor b.
+// numerator sets num to the weights times the other factor b, for dense X.
 func (j *passJob) numerator(num, b []float64, isH bool) {
 	r := j.r
-	switch {
-	case r.in.sparse() && isH:
-		r.mulSparseT(num, r.model, b, r.k)
-		return
-	case r.in.sparse():
-		r.spmmJ.mul(r.pool, num, r.in.csr, r.model, b, r.k)
-		return
-	}
 	rows := len(num) / r.k
 	r.mulJ.mul(r.pool, general(rows, r.k, num), general(r.n, r.m, r.model), isH, general(len(b)/r.k, r.k, b), false)
 }
@@ -212,7 +218,7 @@ func (j *passJob) denseRows(lo, hi int) {
 		if r.gden != nil {
 			g = r.gden[i*r.m : (i+1)*r.m]
 		}
-		a, b := r.terms.weigh(r.in.denseRow(i), y, g)
+		a, b := r.terms.weigh(r.in.denseRow(i), y, g, !j.isH)
 		s1 += a
 		s2 += b
 	}
@@ -226,15 +232,33 @@ func (j *passJob) csrRows(lo, hi int) {
 	for i := lo; i < hi; i++ {
 		wi := r.w[i*k : i*k+k]
 		p0, p1 := s.indptr[i], s.indptr[i+1]
-		for p := p0; p < p1; p++ {
-			c := s.indices[p]
-			r.model[p] = dot4(wi, r.ht[c*k:c*k+k])
-		}
-		a, _ := r.terms.weigh(s.data[p0:p1], r.model[p0:p1], nil)
+		y := r.model[p0:p1]
+		sddmmRow(y, s.indices[p0:p1], wi, r.ht, k)
+		a, _ := r.terms.weigh(s.data[p0:p1], y, nil, true)
 		s1 += a
+		spmmRow(r.num[i*k:i*k+k], s.indices[p0:p1], y, r.ht, k)
 	}
 	blk := lo / j.grain
 	j.partial[2*blk], j.partial[2*blk+1] = s1, 0
+}
+
+// csrColumnRanges prepares the update of H for sparse X: for the columns of
+// X in ranges lo..hi-1 it sums the numerator Σ_i weight(x_ij, W_i·Hᵀ_j)·W_i
+// into row j of num, running down X's rows so that W is read in order.
+func (j *passJob) csrColumnRanges(lo, hi int) {
+	r, s, k, cr := j.r, j.r.in.csr, j.r.k, j.ranges
+	for q := lo; q < hi; q++ {
+		clear(r.num[cr.bound[q]*k : cr.bound[q+1]*k])
+		for i := 0; i < s.rows; i++ {
+			p0, p1 := cr.entries(s, i, q)
+			wi := r.w[i*k : i*k+k]
+			for p := p0; p < p1; p++ {
+				c := s.indices[p]
+				weight := r.terms.numWeight(s.data[p], dot4(wi, r.ht[c*k:c*k+k]))
+				axpy4(weight, wi, r.num[c*k:c*k+k])
+			}
+		}
+	}
 }
 
 // csrDenRows sums the denominator (WH)^(β−1)·B over every entry of the rows,
