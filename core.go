@@ -22,8 +22,12 @@ type core struct {
 }
 
 func newCore(in *input, k int, w, ht []float64, p *pool) core {
-	if in.sparse() && 8*in.n*k <= gatherBytes {
-		in.transposed() // built before the iterations, which then allocate nothing
+	if in.sparse() {
+		// Built before the iterations, which then allocate nothing.
+		in.columnRanges(p.size())
+		if 8*in.n*k <= gatherBytes {
+			in.transposed()
+		}
 	}
 	return core{
 		in: in, n: in.n, m: in.m, k: k, w: w, ht: ht, pool: p,

@@ -112,8 +112,9 @@ func newGramJob() *gramJob {
 	return j
 }
 
-// gramGrain is the block size in rows of the Gram's partial sums.
-func gramGrain(k int) int { return grainFor(k * k) }
+// gramGrain is the block size in rows of the Gram's partial sums: at least
+// 256 rows, so that the partial Grams (one k×k matrix a block) stay few.
+func gramGrain(k int) int { return max(grainFor(k*k), 256) }
 
 // gram sets dst (k×k) to fᵀf.
 func (j *gramJob) gram(p *pool, dst, f []float64, rows, k int) {

@@ -71,12 +71,12 @@ func randomizedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) 
 	y := make([]float64, n*l) // X·(something m×l), orthonormalized
 	z := make([]float64, m*l) // Xᵀ·(something n×l), orthonormalized
 	c.mulX(y, omega, l)
-	orthonormalize(y, n, l)
+	c.orthonormalize(y, n, l)
 	for range iters {
 		c.mulXT(z, y, l)
-		orthonormalize(z, m, l)
+		c.orthonormalize(z, m, l)
 		c.mulX(y, z, l)
-		orthonormalize(y, n, l)
+		c.orthonormalize(y, n, l)
 	}
 	// Bᵀ = Xᵀ·Q (m×l); Bᵀ = Ub·Σ·Vbᵀ gives X ≈ Q·B = (Q·Vb)·Σ·Ubᵀ.
 	c.mulXT(z, y, l)
@@ -93,11 +93,12 @@ func randomizedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) 
 
 // orthonormalize replaces the rows×cols matrix a (rows ≥ cols) by an
 // orthonormal basis of its columns: CholeskyQR2 (a ← a·R⁻¹ with aᵀa = RᵀR,
-// twice), which is all level-3 BLAS, or Householder QR when a is too
-// ill-conditioned for the Cholesky factorization.
-func orthonormalize(a []float64, rows, cols int) {
+// twice), whose Gram matrix and triangular solves run on the pool, or
+// Householder QR when a is too ill-conditioned for the Cholesky
+// factorization.
+func (c *core) orthonormalize(a []float64, rows, cols int) {
 	for range 2 {
-		if !choleskyQRStep(a, rows, cols) {
+		if !c.choleskyQRStep(a, rows, cols) {
 			householderQ(a, rows, cols)
 			return
 		}
@@ -108,9 +109,9 @@ func orthonormalize(a []float64, rows, cols int) {
 // reports false, leaving a unchanged, if R is singular or so ill-conditioned
 // (a pivot below 1e-6 of the largest) that the result would not be
 // orthonormal to working precision after a second step.
-func choleskyQRStep(a []float64, rows, cols int) bool {
+func (c *core) choleskyQRStep(a []float64, rows, cols int) bool {
 	g := make([]float64, cols*cols)
-	blas64.Syrk(blas.Trans, 1, general(rows, cols, a), 0, blas64.Symmetric{N: cols, Stride: cols, Data: g, Uplo: blas.Upper})
+	c.gramJ.gram(c.pool, g, a, rows, cols)
 	r, ok := lapack64.Potrf(blas64.Symmetric{N: cols, Stride: cols, Data: g, Uplo: blas.Upper})
 	if !ok {
 		return false
@@ -122,7 +123,10 @@ func choleskyQRStep(a []float64, rows, cols int) bool {
 	if !(lo > 1e-6*hi) {
 		return false
 	}
-	blas64.Trsm(blas.Right, blas.NoTrans, 1, r, general(rows, cols, a))
+	var t task
+	c.pool.run(&t, rows, grainFor(cols*cols), func(lo, hi int) {
+		blas64.Trsm(blas.Right, blas.NoTrans, 1, r, general(hi-lo, cols, a[lo*cols:]))
+	})
 	return true
 }
 

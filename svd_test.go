@@ -23,7 +23,9 @@ func TestOrthonormalize(t *testing.T) {
 			}
 		}
 		q := append([]float64(nil), a...)
-		orthonormalize(q, rows, cols)
+		c := newCore(&input{n: rows, m: 1}, cols, nil, nil, newPool(2))
+		c.orthonormalize(q, rows, cols)
+		c.pool.close()
 		for s := 0; s < cols; s++ {
 			for u := 0; u < cols; u++ {
 				var d float64
