@@ -28,14 +28,18 @@ type VanillaALS struct {
 	fit *alsFit
 }
 
+// alsFit is a fitted VanillaALS.
 type alsFit struct {
-	w, h      *mat.Dense
-	ht        []float64
-	n, m, k   int
-	alpha     float64
-	history   []float64
-	objective float64
-	recErr    float64
+	fitted
+	alpha float64
+}
+
+// common returns the fitted state, nil before a successful Fit.
+func (a *VanillaALS) common() *fitted {
+	if a.fit == nil {
+		return nil
+	}
+	return &a.fit.fitted
 }
 
 // NewVanillaALS returns a ridge ALS model with the given options. It
@@ -89,13 +93,7 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err != nil {
 		return err
 	}
-	a.fit = &alsFit{
-		n: in.n, m: in.m, k: cfg.k, ht: out.ht, alpha: cfg.alphaW,
-		history: out.history, objective: out.objective,
-		recErr: math.Sqrt(max(out.loss, 0)),
-		w:      mat.NewDense(in.n, cfg.k, out.w),
-		h:      mat.DenseCopyOf(mat.NewDense(in.m, cfg.k, out.ht).T()),
-	}
+	a.fit = &alsFit{fitted: newFitted(in, cfg.k, out, math.Sqrt(max(out.loss, 0))), alpha: cfg.alphaW}
 	return nil
 }
 
@@ -127,17 +125,11 @@ func (a *VanillaALS) FitTransform(x mat.Matrix) (*mat.Dense, error) {
 // Transform returns the ridge solution W = X·Hᵀ·(H·Hᵀ + αI)⁻¹ for new data
 // X (n'×m) with the fitted H fixed.
 func (a *VanillaALS) Transform(x mat.Matrix) (*mat.Dense, error) {
-	f := a.fit
-	if f == nil {
-		return nil, ErrNotFitted
-	}
-	in, err := newInput(x, "X")
+	in, err := a.common().transformInput(x)
 	if err != nil {
 		return nil, err
 	}
-	if in.m != f.m {
-		return nil, shapeError("X has %d columns, the model was fitted on %d", in.m, f.m)
-	}
+	f := a.fit
 	in.preferSparse()
 	p := newPool(defaultProcs())
 	defer p.close()
@@ -154,59 +146,24 @@ func (a *VanillaALS) Transform(x mat.Matrix) (*mat.Dense, error) {
 
 // InverseTransform returns W·H (n'×m) for W (n'×k).
 func (a *VanillaALS) InverseTransform(w mat.Matrix) (*mat.Dense, error) {
-	f := a.fit
-	if f == nil {
-		return nil, ErrNotFitted
-	}
-	return inverse(w, f.h, f.k)
+	return a.common().inverse(w)
 }
 
 // W returns a copy of the fitted W (n×k), or nil before a successful Fit.
-func (a *VanillaALS) W() *mat.Dense {
-	if a.fit == nil {
-		return nil
-	}
-	return mat.DenseCopyOf(a.fit.w)
-}
+func (a *VanillaALS) W() *mat.Dense { return a.common().copyW() }
 
 // H returns a copy of the fitted H (k×m), or nil before a successful Fit.
-func (a *VanillaALS) H() *mat.Dense {
-	if a.fit == nil {
-		return nil
-	}
-	return mat.DenseCopyOf(a.fit.h)
-}
+func (a *VanillaALS) H() *mat.Dense { return a.common().copyH() }
 
 // NIter returns the number of iterations of the kept run (0 before Fit).
-func (a *VanillaALS) NIter() int {
-	if a.fit == nil {
-		return 0
-	}
-	return len(a.fit.history)
-}
+func (a *VanillaALS) NIter() int { return a.common().nIter() }
 
-// Objective returns the final ‖X − WH‖² + α(‖W‖² + ‖H‖²), computed
-// exactly; NaN before Fit.
-func (a *VanillaALS) Objective() float64 {
-	if a.fit == nil {
-		return math.NaN()
-	}
-	return a.fit.objective
-}
+// Objective returns the final ‖X − WH‖² + α(‖W‖² + ‖H‖²); NaN before Fit.
+func (a *VanillaALS) Objective() float64 { return a.common().objectiveOrNaN() }
 
 // ReconstructionErr returns ‖X − WH‖; NaN before Fit.
-func (a *VanillaALS) ReconstructionErr() float64 {
-	if a.fit == nil {
-		return math.NaN()
-	}
-	return a.fit.recErr
-}
+func (a *VanillaALS) ReconstructionErr() float64 { return a.common().recErrOrNaN() }
 
 // History returns a copy of the objective after each iteration of the kept
 // run, computed as for NMF.History; its length is NIter.
-func (a *VanillaALS) History() []float64 {
-	if a.fit == nil {
-		return nil
-	}
-	return append([]float64(nil), a.fit.history...)
-}
+func (a *VanillaALS) History() []float64 { return a.common().copyHistory() }

@@ -126,26 +126,7 @@ func BenchmarkIteration(b *testing.B) {
 				continue // O(n·m·k) per iteration on sparse data, as scikit-learn
 			}
 			b.Run(fmt.Sprintf("%s/%s", data, s.name), func(b *testing.B) {
-				in, err := newInput(x, "X")
-				if err != nil {
-					b.Fatal(err)
-				}
-				if s.beta == Frobenius || s.beta == KullbackLeibler {
-					in.preferSparse() // as Fit does: the digits are half zeros
-				}
-				p := newPool(defaultProcs())
-				defer p.close()
-				c := newCore(in, k, make([]float64, in.n*k), make([]float64, in.m*k), p)
-				randomStart(&c, newRNG(1, 0))
-				it := newNMFIterator(c, s.solver, s.beta, penalty{}, penalty{})
-				it.start()
-				b.ReportAllocs()
-				b.ResetTimer()
-				for b.Loop() {
-					if _, err := it.iterate(); err != nil {
-						b.Fatal(err)
-					}
-				}
+				benchIterations(b, x, k, s.solver, s.beta)
 			})
 		}
 	}
@@ -198,24 +179,32 @@ func BenchmarkLarge(b *testing.B) {
 	}
 	const k = 20
 	for _, s := range benchSolvers[:4] {
-		b.Run(s.name, func(b *testing.B) {
-			in, err := newInput(x, "X")
-			if err != nil {
-				b.Fatal(err)
-			}
-			p := newPool(defaultProcs())
-			defer p.close()
-			c := newCore(in, k, make([]float64, in.n*k), make([]float64, in.m*k), p)
-			randomStart(&c, newRNG(1, 0))
-			it := newNMFIterator(c, s.solver, s.beta, penalty{}, penalty{})
-			it.start()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				if _, err := it.iterate(); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+		b.Run(s.name, func(b *testing.B) { benchIterations(b, x, k, s.solver, s.beta) })
+	}
+}
+
+// benchIterations times iterations of one solver on x from a random start,
+// with X prepared as Fit prepares it; the workspaces are built before the
+// timer starts.
+func benchIterations(b *testing.B, x mat.Matrix, k int, solver Solver, beta float64) {
+	in, err := newInput(x, "X")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if beta == Frobenius || beta == KullbackLeibler {
+		in.preferSparse() // as Fit does: the digits are half zeros
+	}
+	p := newPool(defaultProcs())
+	defer p.close()
+	c := newCore(in, k, make([]float64, in.n*k), make([]float64, in.m*k), p)
+	randomStart(&c, newRNG(1, 0))
+	it := newNMFIterator(c, solver, beta, penalty{}, penalty{})
+	it.start()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := it.iterate(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

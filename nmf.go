@@ -30,22 +30,21 @@ type NMF struct {
 	fit *nmfFit
 }
 
-// nmfFit is the state of a fitted model, replaced as a whole by a
-// successful Fit.
+// nmfFit is a fitted NMF: the factors and what Transform needs.
 type nmfFit struct {
-	w, h      *mat.Dense
-	ht        []float64 // Hᵀ, row-major m×k, for Transform
-	n, m, k   int
-	beta      float64
-	solver    Solver
-	penW      penalty // the scaled penalty of W for m features
-	alphaW    float64
-	l1Ratio   float64
-	tol       float64
-	maxIter   int
-	history   []float64
-	objective float64
-	recErr    float64
+	fitted
+	beta    float64
+	penW    penalty // the scaled penalty of W for m features
+	tol     float64
+	maxIter int
+}
+
+// common returns the fitted state, nil before a successful Fit.
+func (m *NMF) common() *fitted {
+	if m.fit == nil {
+		return nil
+	}
+	return &m.fit.fitted
 }
 
 // NewNMF returns an NMF model with the given options. Options are checked
@@ -95,16 +94,11 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err != nil {
 		return err
 	}
-	f := &nmfFit{
-		n: in.n, m: in.m, k: cfg.k, ht: out.ht,
-		beta: cfg.beta, solver: cfg.solver, penW: newPenalty(cfg.alphaW, cfg.l1Ratio, in.m),
-		alphaW: cfg.alphaW, l1Ratio: cfg.l1Ratio, tol: cfg.tol, maxIter: cfg.maxIter,
-		history: out.history, objective: out.objective,
-		w: mat.NewDense(in.n, cfg.k, out.w),
-		h: mat.DenseCopyOf(mat.NewDense(in.m, cfg.k, out.ht).T()),
+	m.fit = &nmfFit{
+		fitted: newFitted(in, cfg.k, out, math.Sqrt(2*max(out.loss, 0))),
+		beta:   cfg.beta, penW: newPenalty(cfg.alphaW, cfg.l1Ratio, in.m),
+		tol: cfg.tol, maxIter: cfg.maxIter,
 	}
-	f.recErr = math.Sqrt(2 * max(out.loss, 0))
-	m.fit = f
 	return nil
 }
 
@@ -160,56 +154,27 @@ func (m *NMF) FitTransform(x mat.Matrix) (*mat.Dense, error) {
 }
 
 // W returns a copy of the fitted W (n×k), or nil before a successful Fit.
-func (m *NMF) W() *mat.Dense {
-	if m.fit == nil {
-		return nil
-	}
-	return mat.DenseCopyOf(m.fit.w)
-}
+func (m *NMF) W() *mat.Dense { return m.common().copyW() }
 
 // H returns a copy of the fitted H (k×m), the components, or nil before a
 // successful Fit.
-func (m *NMF) H() *mat.Dense {
-	if m.fit == nil {
-		return nil
-	}
-	return mat.DenseCopyOf(m.fit.h)
-}
+func (m *NMF) H() *mat.Dense { return m.common().copyH() }
 
 // NIter returns the number of iterations of the kept run (0 before Fit).
-func (m *NMF) NIter() int {
-	if m.fit == nil {
-		return 0
-	}
-	return len(m.fit.history)
-}
+func (m *NMF) NIter() int { return m.common().nIter() }
 
 // Objective returns the final value of the regularized objective of the
-// kept run (see NMF), computed exactly; NaN before Fit.
-func (m *NMF) Objective() float64 {
-	if m.fit == nil {
-		return math.NaN()
-	}
-	return m.fit.objective
-}
+// kept run (see NMF); NaN before Fit.
+func (m *NMF) Objective() float64 { return m.common().objectiveOrNaN() }
 
 // ReconstructionErr returns scikit-learn's reconstruction_err_,
 // sqrt(2·D_β(X | WH)) without the penalties: for the Frobenius loss the
 // norm ‖X − WH‖. NaN before Fit.
-func (m *NMF) ReconstructionErr() float64 {
-	if m.fit == nil {
-		return math.NaN()
-	}
-	return m.fit.recErr
-}
+func (m *NMF) ReconstructionErr() float64 { return m.common().recErrOrNaN() }
 
 // History returns a copy of the objective after each iteration of the kept
-// run; its length is NIter. For the Frobenius loss the values before the
-// last come from the Gram identity ‖X‖² − 2⟨XᵀW, Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩, which is
-// accurate to about 1e-16·‖X‖²; the last equals Objective.
-func (m *NMF) History() []float64 {
-	if m.fit == nil {
-		return nil
-	}
-	return append([]float64(nil), m.fit.history...)
-}
+// run; its length is NIter. For the Frobenius loss the values come from the
+// Gram identity ‖X‖² − 2⟨XᵀW, Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩, accurate to about
+// 1e-16·‖X‖²; the last equals Objective, which is computed exactly when
+// that accuracy is not enough (a residual below 1e-4·‖X‖²).
+func (m *NMF) History() []float64 { return m.common().copyHistory() }

@@ -19,17 +19,11 @@ import (
 //
 // X is read as by Fit; a model that is not fitted returns ErrNotFitted.
 func (m *NMF) Transform(x mat.Matrix) (*mat.Dense, error) {
-	f := m.fit
-	if f == nil {
-		return nil, ErrNotFitted
-	}
-	in, err := newInput(x, "X")
+	in, err := m.common().transformInput(x)
 	if err != nil {
 		return nil, err
 	}
-	if in.m != f.m {
-		return nil, shapeError("X has %d columns, the model was fitted on %d", in.m, f.m)
-	}
+	f := m.fit
 	if err := in.checkNMF("X", f.beta); err != nil {
 		return nil, err
 	}
@@ -80,30 +74,5 @@ func solveRowsNNQP(c *core, pen penalty) {
 
 // InverseTransform returns W·H (n'×m), the data a W (n'×k) represents.
 func (m *NMF) InverseTransform(w mat.Matrix) (*mat.Dense, error) {
-	f := m.fit
-	if f == nil {
-		return nil, ErrNotFitted
-	}
-	return inverse(w, f.h, f.k)
-}
-
-// inverse returns w·h after checking w's shape and values.
-func inverse(w mat.Matrix, h *mat.Dense, k int) (*mat.Dense, error) {
-	if w == nil {
-		return nil, shapeError("W is nil")
-	}
-	r, c := w.Dims()
-	if r < 1 || c != k {
-		return nil, shapeError("W is %d×%d, want n×%d with n ≥ 1", r, c, k)
-	}
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			if v := w.At(i, j); notFinite(v) {
-				return nil, &EntryError{Matrix: "W", Row: i, Col: j, Value: v, Err: ErrNotFinite}
-			}
-		}
-	}
-	var out mat.Dense
-	out.Mul(w, h)
-	return &out, nil
+	return m.common().inverse(w)
 }
