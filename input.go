@@ -71,9 +71,11 @@ const sparseDensity = 0.6
 // preferSparse makes the solvers take the sparse path when X is dense but at
 // most sparseDensity of its entries are nonzero: the products then skip the
 // zeros, which leaves every sum and so every result bit the same (a zero
-// term does not change a sum), at a fraction of the cost.
+// term does not change a sum), at a fraction of the cost. It does nothing
+// when blas64 runs another implementation than gonum's, such as OpenBLAS,
+// whose dense products beat the sparse kernels at such densities.
 func (in *input) preferSparse() {
-	if in.sparse() {
+	if in.sparse() || !nativeBLAS() {
 		return
 	}
 	nonzero := 0
