@@ -8,10 +8,14 @@ import "math"
 // 1 + ⌊α·ρ⌋ sweeps, where ρ = 1 + ⌊(nnz + m·k)/(n·(k+1))⌋ is the cost of the
 // products relative to a sweep (for H: (nnz + n·k)/(m·(k+1))), stopping
 // early when a sweep moves the factor by less than δ times the first sweep's
-// move, ‖A_l − A_{l−1}‖_F ≤ δ·‖A_1 − A_0‖_F. Gillis & Glineur recommend
-// α = 0.5 and δ = 0.1.
+// move, ‖A_l − A_{l−1}‖_F ≤ δ·‖A_1 − A_0‖_F. Gillis & Glineur use α = 0.5
+// and δ = 0.1. Here α = 2: the sparse products are bound by memory, not
+// arithmetic, so a sweep is cheaper against them than the flop count says;
+// on the 64k×20k tf-idf α = 2 reached scikit-learn's objective in 2.3 s
+// where α = 0.5 took 4.3 s, while on dense data the δ rule ends the sweeps
+// early and α made no measurable difference.
 const (
-	ahalsAlpha = 0.5
+	ahalsAlpha = 2
 	ahalsDelta = 0.1
 )
 
