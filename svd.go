@@ -70,14 +70,17 @@ func randomizedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) 
 	}
 	y := make([]float64, n*l) // X·(something m×l), orthonormalized
 	z := make([]float64, m*l) // Xᵀ·(something n×l), orthonormalized
+	// The power iterations only need the sketch kept well scaled, which one
+	// CholeskyQR step does; the basis Q the SVD is read through gets two.
 	c.mulX(y, omega, l)
-	c.orthonormalize(y, n, l)
+	c.orthonormalize(y, n, l, 1)
 	for range iters {
 		c.mulXT(z, y, l)
-		c.orthonormalize(z, m, l)
+		c.orthonormalize(z, m, l, 1)
 		c.mulX(y, z, l)
-		c.orthonormalize(y, n, l)
+		c.orthonormalize(y, n, l, 1)
 	}
+	c.orthonormalize(y, n, l, 1)
 	// Bᵀ = Xᵀ·Q (m×l); Bᵀ = Ub·Σ·Vbᵀ gives X ≈ Q·B = (Q·Vb)·Σ·Ubᵀ.
 	c.mulXT(z, y, l)
 	var svd mat.SVD
@@ -91,13 +94,14 @@ func randomizedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) 
 	return leadingColumns(&qv, k), svd.Values(nil)[:k], leadingColumns(&ub, k), true
 }
 
-// orthonormalize replaces the rows×cols matrix a (rows ≥ cols) by an
-// orthonormal basis of its columns: CholeskyQR2 (a ← a·R⁻¹ with aᵀa = RᵀR,
-// twice), whose Gram matrix and triangular solves run on the pool, or
-// Householder QR when a is too ill-conditioned for the Cholesky
-// factorization.
-func (c *core) orthonormalize(a []float64, rows, cols int) {
-	for range 2 {
+// orthonormalize replaces the rows×cols matrix a (rows ≥ cols) by a basis
+// of its columns: steps of CholeskyQR (a ← a·R⁻¹ with aᵀa = RᵀR), whose
+// Gram matrix and triangular solves run on the pool, or Householder QR when
+// a is too ill-conditioned for the Cholesky factorization. One step leaves
+// the columns orthonormal to about κ(a)²·1e-16; two (CholeskyQR2) to working
+// precision.
+func (c *core) orthonormalize(a []float64, rows, cols, steps int) {
+	for range steps {
 		if !c.choleskyQRStep(a, rows, cols) {
 			householderQ(a, rows, cols)
 			return

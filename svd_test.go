@@ -24,7 +24,7 @@ func TestOrthonormalize(t *testing.T) {
 		}
 		q := append([]float64(nil), a...)
 		c := newCore(&input{n: rows, m: 1}, cols, nil, nil, newPool(2))
-		c.orthonormalize(q, rows, cols)
+		c.orthonormalize(q, rows, cols, 2)
 		c.pool.close()
 		for s := 0; s < cols; s++ {
 			for u := 0; u < cols; u++ {
