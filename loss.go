@@ -121,6 +121,9 @@ func (t *betaTerms) weigh(x, y, g []float64, sums bool) (s1, s2 float64) {
 				den = t.pDen0
 				obj = t.pObj0
 				sum = t.pSum0
+				if yv != 0 { // NaN: let the objective show it
+					sum = yv
+				}
 			}
 			y[j] = num
 			if g != nil {
@@ -160,12 +163,15 @@ func (t *betaTerms) numWeight(x, y float64) float64 {
 // denWeight returns the denominator weight y^(β−1) and y^β for one model
 // value, for the sparse path that evaluates every entry of a row.
 func (t *betaTerms) denWeight(y float64) (den, sum float64) {
-	if y > 0 {
+	switch {
+	case y > 0:
 		p := t.powm2(y)
 		den = p * y
 		return den, den * y
+	case y == 0:
+		return t.pDen0, t.pSum0
 	}
-	return t.pDen0, t.pSum0
+	return y, y // NaN: let the objective show it
 }
 
 // divergence assembles D from the sums of weigh: sumY = Σ_all y (KL),

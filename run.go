@@ -52,7 +52,7 @@ func drive(ctx context.Context, it iterator, cfg *config, restart int, report fu
 		if f, err = it.iterate(); err != nil {
 			return fmt.Errorf("iteration %d: %w", t, err)
 		}
-		if !isFinite(f) || !it.finite() {
+		if !isFinite(f) {
 			return fmt.Errorf("%w: the factors overflowed float64 at iteration %d; rescale X", ErrNotFinite, t)
 		}
 		history = append(history, f)
@@ -65,6 +65,11 @@ func drive(ctx context.Context, it iterator, cfg *config, restart int, report fu
 			}
 			checked = f
 		}
+	}
+	// NaN or Inf in a factor makes the objective NaN or Inf, which the loop
+	// checks; this is the last line of defence.
+	if !it.finite() {
+		return fmt.Errorf("%w: the factors overflowed float64; rescale X", ErrNotFinite)
 	}
 	out.objective, out.loss = it.finish(f)
 	if len(history) > 0 {
