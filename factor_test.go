@@ -432,3 +432,35 @@ func ExampleEntryError() {
 	fmt.Println(err)
 	// Output: factor: negative entry: X[1, 0] = -3
 }
+
+func TestTransformSingularH(t *testing.T) {
+	// Two equal rows of H make H·Hᵀ singular: the active-set solver cannot
+	// factorize both at once and falls back to coordinate descent. The
+	// result must still satisfy the optimality (KKT) conditions of
+	// min ½‖x − Hᵀw‖², w ≥ 0: the gradient g = H(Hᵀw − x) is zero
+	// where w > 0 and non-negative where w = 0.
+	h := randomMatrix(3, 8, 0.1, 0, 40)
+	h.SetRow(1, h.RawRowView(0))
+	x := randomMatrix(5, 8, 0, 0, 41)
+	w0 := randomMatrix(5, 3, 0.1, 0, 42)
+	m := factor.NewNMF(factor.WithK(3), factor.WithMaxIter(0), factor.WithInitialFactors(w0, h))
+	if err := m.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	w, err := m.Transform(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r, g mat.Dense
+	r.Mul(w, h)
+	r.Sub(&r, x)
+	g.Mul(&r, h.T())
+	for i := 0; i < 5; i++ {
+		for tt := 0; tt < 3; tt++ {
+			wv, gv := w.At(i, tt), g.At(i, tt)
+			if wv < 0 || (wv > 0 && math.Abs(gv) > 1e-9) || (wv == 0 && gv < -1e-9) {
+				t.Errorf("row %d, component %d: w = %g, gradient %g", i, tt, wv, gv)
+			}
+		}
+	}
+}
