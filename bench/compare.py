@@ -7,9 +7,9 @@ DATA_DIR holds digits.csv and debian_all_tfidf.mtx, as written by
 ../shared/tools/make_corpora.py DATA_DIR --large; the dense 2000x1000 matrix is
 generated there on first use. Each case runs scikit-learn (../shared/tools/
 sklearn_bench.py) and factor (internal/cmd/benchcmp, pure Go and, where asked,
-with OpenBLAS through -tags netlib) alternately N times (default 3) and reports
-medians, so that both see the same machine. Needs python3-sklearn and
-libopenblas-dev (Debian).
+with OpenBLAS through -tags netlib) alternately N times (default 3; three times
+as often for the small digits and dense cases) and reports medians, so that
+both see the same machine. Needs python3-sklearn and libopenblas-dev (Debian).
 """
 import argparse, os, re, statistics, subprocess, sys
 
@@ -94,12 +94,13 @@ def main():
     if want("large-obj"):
         sk, target, o = to_objective_case(bins, a.reps, large, 20)
         rows.append(("large tf-idf, k=20, to scikit-learn's objective %.6g (accelerated HALS)" % target, "s", sk, o["pure"], None, 0.3))
+    small = 3 * a.reps  # the small cases take a fraction of a second: more runs steady their medians
     if want("digits"):
         for solver in ("hals", "mu"):
-            sk, o = per_iter_case(bins, a.reps, digits, 16, solver, 2, 200, backends=("pure", "openblas"))
+            sk, o = per_iter_case(bins, small, digits, 16, solver, 2, 200, backends=("pure", "openblas"))
             rows.append(("digits 1797×64, k=16, %s, 200 iterations" % solver.upper(), "s/iteration", sk, o["pure"], o["openblas"], 1.0))
     if want("dense"):
-        sk, target, o = to_objective_case(bins, a.reps, dense, 30, backends=("pure", "openblas"))
+        sk, target, o = to_objective_case(bins, small, dense, 30, backends=("pure", "openblas"))
         rows.append(("dense 2000×1000, k=30, to scikit-learn's objective %.6g (accelerated HALS)" % target, "s", sk, o["pure"], o["openblas"], 1.0))
 
     print("| case | unit | scikit-learn 1.2 | factor, pure Go | ratio | factor, OpenBLAS | ratio | target |")
