@@ -64,6 +64,12 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.validateData(in.n, in.m); err != nil {
+		return err
+	}
+	if !isFinite(in.sumSq) {
+		return fmt.Errorf("%w: ‖X‖² overflows float64; rescale X", ErrNotFinite)
+	}
 	in.preferSparse()
 	if cfg.alphaW == 0 && cfg.k > min(in.n, in.m) {
 		return fmt.Errorf("%w: with WithAlpha(0), k = %d must not exceed min(n, m) = %d", ErrRank, cfg.k, min(in.n, in.m))

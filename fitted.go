@@ -90,7 +90,7 @@ func (f *fitted) inverse(w mat.Matrix) (*mat.Dense, error) {
 	if f == nil {
 		return nil, ErrNotFitted
 	}
-	if w == nil {
+	if isNil(w) {
 		return nil, shapeError("W is nil")
 	}
 	r, c := w.Dims()

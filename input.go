@@ -2,6 +2,7 @@ package factor
 
 import (
 	"math"
+	"reflect"
 	"sync"
 
 	"gonum.org/v1/gonum/blas/blas64"
@@ -28,7 +29,7 @@ type input struct {
 // a *CSR (or the transpose of one) stays sparse, and any other mat.Matrix is
 // copied once into a dense matrix. The name is used in error messages.
 func newInput(x mat.Matrix, name string) (*input, error) {
-	if x == nil {
+	if isNil(x) {
 		return nil, shapeError("%s is nil", name)
 	}
 	n, m := x.Dims()
@@ -240,3 +241,16 @@ func (in *input) sumSquares() float64 {
 }
 
 func notFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+
+// isNil reports whether m is nil, a nil pointer in the interface, or the
+// transpose of one, all of which would panic in Dims.
+func isNil(m mat.Matrix) bool {
+	if t, ok := m.(mat.Transpose); ok {
+		return isNil(t.Matrix)
+	}
+	if m == nil {
+		return true
+	}
+	v := reflect.ValueOf(m)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}

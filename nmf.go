@@ -73,6 +73,12 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err := in.checkNMF("X", cfg.beta); err != nil {
 		return err
 	}
+	if err := cfg.validateData(in.n, in.m); err != nil {
+		return err
+	}
+	if cfg.beta == Frobenius && !isFinite(in.sumSq) {
+		return fmt.Errorf("%w: ‖X‖² overflows float64; rescale X", ErrNotFinite)
+	}
 	if cfg.beta == Frobenius || cfg.beta == KullbackLeibler {
 		in.preferSparse()
 	}

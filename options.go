@@ -219,6 +219,20 @@ func (c *config) validateNMF() error {
 	return nil
 }
 
+// validateData checks the settings against the data: no more components
+// than X has entries (the factors would outnumber the data, and a k that
+// large would not fit in memory), and scaled penalties that are
+// representable for an n×m X.
+func (c *config) validateData(n, m int) error {
+	if float64(c.k) > float64(n)*float64(m) || float64(c.k)*float64(n+m) > math.MaxInt/8 {
+		return fmt.Errorf("%w: k = %d exceeds the %d entries of the %d×%d data", ErrRank, c.k, n*m, n, m)
+	}
+	if s := float64(max(n, m)); !isFinite(c.alphaW*s) || !isFinite(c.alphaH*s) {
+		return optionError("the penalty alpha·max(n, m) = %g·%g overflows float64", max(c.alphaW, c.alphaH), s)
+	}
+	return nil
+}
+
 // validateALS checks the settings for VanillaALS.
 func (c *config) validateALS() error {
 	if extra := c.set &^ alsOptions; extra != 0 {
@@ -247,7 +261,7 @@ func (c *config) validateCommon() error {
 		return optionError("WithMaxIter(%d): want a value ≥ 0", c.maxIter)
 	case c.restarts < 1:
 		return optionError("WithRestarts(%d): want a value ≥ 1", c.restarts)
-	case c.set&optInitialFactors != 0 && (c.w0 == nil || c.h0 == nil):
+	case c.set&optInitialFactors != 0 && (isNil(c.w0) || isNil(c.h0)):
 		return optionError("WithInitialFactors needs both W and H")
 	}
 	return nil

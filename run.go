@@ -2,7 +2,6 @@ package factor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -87,8 +86,9 @@ type runFunc func(ctx context.Context, restart int, p *pool, report func(Progres
 // runRestarts performs cfg.restarts runs and returns the one with the lowest
 // objective (the lowest index on a tie). A single run uses every core for
 // its products; several runs go concurrently, one core each, and their
-// result does not depend on their timing. The first error, in restart
-// order, is returned.
+// result does not depend on their timing. The first run's error is the
+// fit's; a later run that fails (a random start that overflows, say) is
+// left out, so several runs never do worse than one.
 func runRestarts(ctx context.Context, cfg *config, do runFunc) (*outcome, error) {
 	report := serialized(cfg.progress)
 	if cfg.restarts == 1 {
@@ -109,8 +109,8 @@ func runRestarts(ctx context.Context, cfg *config, do runFunc) (*outcome, error)
 			serial := newPool(1)
 			for r := range next {
 				outs[r], errs[r] = do(ctx, r, serial, report)
-				if errs[r] != nil {
-					cancel()
+				if r == 0 && errs[r] != nil {
+					cancel() // the fit has failed; stop the others
 				}
 			}
 		}()
@@ -120,32 +120,19 @@ func runRestarts(ctx context.Context, cfg *config, do runFunc) (*outcome, error)
 	}
 	close(next)
 	wg.Wait()
-	if err := firstError(errs); err != nil {
-		return nil, err
+	if errs[0] != nil {
+		return nil, errs[0]
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("factor: fit stopped: %w", err)
 	}
 	best := 0
 	for r := range outs {
-		if outs[r].objective < outs[best].objective {
+		if errs[r] == nil && outs[r].objective < outs[best].objective {
 			best = r
 		}
 	}
 	return outs[best], nil
-}
-
-// firstError returns the first error in restart order that is not a
-// cancellation caused by another restart's failure.
-func firstError(errs []error) error {
-	var canceled error
-	for r, err := range errs {
-		switch {
-		case err == nil:
-		case errors.Is(err, context.Canceled) && canceled == nil:
-			canceled = fmt.Errorf("restart %d: %w", r, err)
-		case !errors.Is(err, context.Canceled):
-			return fmt.Errorf("restart %d: %w", r, err)
-		}
-	}
-	return canceled
 }
 
 // serialized wraps a progress callback so that concurrent runs call it one

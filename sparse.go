@@ -78,8 +78,8 @@ func NewCSRFromTriplets(rows, cols int, i, j []int, v []float64) (*CSR, error) {
 	if len(i) != len(v) || len(j) != len(v) {
 		return nil, shapeError("triplets have %d rows, %d columns and %d values", len(i), len(j), len(v))
 	}
-	if rows < 1 || cols < 1 {
-		return nil, shapeError("CSR dimensions %d×%d: want at least 1×1", rows, cols)
+	if rows < 1 || cols < 1 || rows > math.MaxInt32 || cols > math.MaxInt32 {
+		return nil, shapeError("CSR dimensions %d×%d: want from 1×1 to 2³¹−1 on a side", rows, cols)
 	}
 	order := make([]int, len(v))
 	for p := range order {

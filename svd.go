@@ -10,34 +10,31 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// exactSVDWork bounds n·m·min(n, m) for the exact SVD; larger inputs, and
-// sparse ones that big, use the randomized SVD.
+// exactSVDWork bounds n·m·min(n, m) for the exact SVD of a dense X; larger
+// inputs use the randomized SVD, as does every X held only as CSR, which is
+// never made dense.
 const exactSVDWork = 1e8
 
 // truncatedSVD returns the k leading singular triplets of X: U (n×k), the
 // singular values s (k, decreasing) and V (m×k), both row-major. Small
-// inputs get gonum's exact thin SVD; larger ones the randomized SVD of
-// Halko, Martinsson & Tropp with 10 oversamples and 7 power iterations (4
-// when k ≥ min(n, m)/10), as scikit-learn's randomized_svd, whose accuracy
-// is ample for an initialization.
+// dense inputs get gonum's exact thin SVD; larger ones, and sparse ones, the
+// randomized SVD of Halko, Martinsson & Tropp with 10 oversamples and 7
+// power iterations (4 when k ≥ min(n, m)/10), as scikit-learn's
+// randomized_svd, whose accuracy is ample for an initialization (and exact
+// to rounding when k + 10 ≥ min(n, m)).
 func truncatedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) {
 	n, m := c.n, c.m
-	if float64(n)*float64(m)*float64(min(n, m)) <= exactSVDWork {
+	if c.in.hasDense() && float64(n)*float64(m)*float64(min(n, m)) <= exactSVDWork {
 		return exactSVD(c.in, k)
 	}
 	return randomizedSVD(c, k, rng)
 }
 
 func exactSVD(in *input, k int) (u, s, v []float64, ok bool) {
-	var x mat.Matrix
-	if in.hasDense() {
-		x = &mat.Dense{}
-		x.(*mat.Dense).SetRawMatrix(in.dense)
-	} else {
-		x = mat.DenseCopyOf(in.csr)
-	}
+	var x mat.Dense
+	x.SetRawMatrix(in.dense)
 	var svd mat.SVD
-	if !svd.Factorize(x, mat.SVDThin) {
+	if !svd.Factorize(&x, mat.SVDThin) {
 		return nil, nil, nil, false
 	}
 	var uf, vf mat.Dense

@@ -258,3 +258,39 @@ func TestNamesRoundTrip(t *testing.T) {
 		t.Errorf("names are case-insensitive: %v %v", s, err)
 	}
 }
+
+// TestNoPanics feeds the API inputs that once panicked: typed nil
+// matrices, absurd k and dimensions, and values whose squares overflow.
+func TestNoPanics(t *testing.T) {
+	x := randomMatrix(4, 3, 0.1, 0, 9)
+	fitted := factor.NewNMF(factor.WithK(2))
+	if err := fitted.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	huge := mat.NewDense(2, 2, []float64{1e300, 2e300, 3e300, 1e300})
+	for _, tc := range []struct {
+		name string
+		call func() error
+		want error
+	}{
+		{"Fit of a nil *mat.Dense", func() error { return factor.NewNMF(factor.WithK(1)).Fit((*mat.Dense)(nil)) }, factor.ErrShape},
+		{"Fit of a nil *CSR", func() error { return factor.NewNMF(factor.WithK(1)).Fit((*factor.CSR)(nil)) }, factor.ErrShape},
+		{"Fit of the transpose of a nil *CSR", func() error {
+			return factor.NewVanillaALS(factor.WithK(1)).Fit(mat.Transpose{Matrix: (*factor.CSR)(nil)})
+		}, factor.ErrShape},
+		{"Transform of a nil *mat.Dense", func() error { _, err := fitted.Transform((*mat.Dense)(nil)); return err }, factor.ErrShape},
+		{"InverseTransform of a nil *mat.Dense", func() error { _, err := fitted.InverseTransform((*mat.Dense)(nil)); return err }, factor.ErrShape},
+		{"nil initial W", func() error {
+			return factor.NewNMF(factor.WithK(2), factor.WithInitialFactors((*mat.Dense)(nil), mat.NewDense(2, 3, nil))).Fit(x)
+		}, factor.ErrInvalidOption},
+		{"k = MaxInt", func() error { return factor.NewNMF(factor.WithK(math.MaxInt)).Fit(x) }, factor.ErrRank},
+		{"k = 2⁴⁰", func() error { return factor.NewVanillaALS(factor.WithK(1<<40), factor.WithAlpha(1)).Fit(x) }, factor.ErrRank},
+		{"triplets with MaxInt rows", func() error { _, err := factor.NewCSRFromTriplets(math.MaxInt, 1, nil, nil, nil); return err }, factor.ErrShape},
+		{"Frobenius on entries near 1e300", func() error { return factor.NewNMF(factor.WithK(1)).Fit(huge) }, factor.ErrNotFinite},
+		{"an alpha that overflows when scaled", func() error { return factor.NewNMF(factor.WithK(1), factor.WithAlpha(math.MaxFloat64)).Fit(x) }, factor.ErrInvalidOption},
+	} {
+		if err := tc.call(); !errors.Is(err, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, err, tc.want)
+		}
+	}
+}
