@@ -48,8 +48,8 @@ var (
 // ErrNegative, ErrNotFinite or ErrZeroEntries, so errors.Is works on it, and
 // errors.As gives the position.
 type EntryError struct {
-	Matrix   string  // which input: "X", "W", "H" or "X (Transform)"
-	Row, Col int     // zero-based position of the first bad entry, row-major
+	Matrix   string  // which matrix: "X", "initial W", "initial H", "W" (InverseTransform), "CSR" (NewCSR) or "m" (WriteMatrixMarket)
+	Row, Col int     // zero-based position of the first bad entry found
 	Value    float64 // the entry itself
 	Err      error   // the kind of failure
 }

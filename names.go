@@ -17,11 +17,19 @@ const (
 	// iteration. Frobenius loss only.
 	HALS
 	// MU is the multiplicative update of Lee & Seung generalized to any beta
-	// (Févotte & Idier), as scikit-learn's 'mu' solver.
+	// (Févotte & Idier), as scikit-learn's 'mu' solver. As there, after each
+	// update the entries of W below float64's machine epsilon (2.2e-16) are
+	// set to zero when β < 1, and those of H when β ≤ 1; the floor is
+	// absolute, so for those losses a fit of c·X is not exactly c times a
+	// fit of X when factor entries come near it.
 	MU
 	// AcceleratedHALS is HALS with several inner sweeps of W per product
 	// X·Hᵀ and of H per product Wᵀ·X (Gillis & Glineur 2012): it reaches a
-	// given objective with fewer passes over X. Frobenius loss only.
+	// given objective with fewer passes over X. Frobenius loss only. The
+	// number of inner sweeps follows the cost of a product, which counts
+	// X's nonzeros when X is held as CSR (a *CSR, or a dense X with many
+	// zeros under gonum's own BLAS) and all n·m entries otherwise, so the
+	// same dense X can take different paths with different BLAS backends.
 	AcceleratedHALS
 )
 

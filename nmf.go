@@ -18,8 +18,8 @@ import (
 // Kullback-Leibler divergence Σ x·log(x/y) − x + y, D_0 the Itakura-Saito
 // divergence Σ x/y − log(x/y) − 1, and the general formula otherwise; see
 // WithBeta), α_W and α_H are set by WithAlpha and WithAlphaH, and l1 by
-// WithL1Ratio. The solver is HALS or MU (see Solver); the stopping rule is
-// WithTol's.
+// WithL1Ratio. The solver is HALS, AcceleratedHALS or MU (see Solver); the
+// stopping rule is WithTol's.
 //
 // The zero value is not usable; create models with NewNMF. Fit and
 // FitContext change the model and must not run concurrently with any other
@@ -181,6 +181,8 @@ func (m *NMF) ReconstructionErr() float64 { return m.common().recErrOrNaN() }
 // History returns a copy of the objective after each iteration of the kept
 // run; its length is NIter. For the Frobenius loss the values come from the
 // Gram identity ‖X‖² − 2⟨XᵀW, Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩, accurate to about
-// 1e-16·‖X‖²; the last equals Objective, which is computed exactly when
-// that accuracy is not enough (a residual below 1e-4·‖X‖²).
+// 1e-16·‖X‖²; the last equals Objective. When X is held dense and that
+// accuracy is not enough (a residual below 1e-4·‖X‖²) the residual is
+// computed exactly instead; for X held only as a *CSR it never is, so a
+// nearly exact sparse fit reports its objective to about 1e-16·‖X‖².
 func (m *NMF) History() []float64 { return m.common().copyHistory() }
