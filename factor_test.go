@@ -253,6 +253,95 @@ func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 			}
 		}
 	}
+
+	// VanillaALS, Transform, and NNDSVD through the randomized SVD: a dense
+	// X with n·m·min(n, m) = 600·500·500 above the exact SVD's budget of
+	// 1e8, and a CSR X, which always takes the randomized SVD. Each model is
+	// fitted, and then transforms new data, under every setting.
+	large := randomMatrix(600, 500, 0, 0, 16)
+	signed := randomMatrix(200, 100, -0.5, 0, 17) // VanillaALS takes any sign
+	newDense := randomMatrix(150, 100, 0, 0.3, 18)
+	newSigned := randomMatrix(150, 100, -0.5, 0, 19)
+	newSparse := sparseOf(t, randomMatrix(700, 60, 0, 0.85, 20))
+	// The randomized SVD draws its test matrix from the seed and the exact
+	// one draws nothing, so the NNDSVD start depends on the seed only on
+	// the randomized path: check that both inputs take it.
+	for name, x := range map[string]mat.Matrix{"large-dense": large, "csr": sparse} {
+		var starts []*mat.Dense
+		for _, seed := range []uint64{1, 2} {
+			m := factor.NewNMF(factor.WithK(6), factor.WithInit(factor.InitNNDSVD), factor.WithMaxIter(0), factor.WithSeed(seed))
+			if err := m.Fit(x); err != nil {
+				t.Fatal(err)
+			}
+			starts = append(starts, m.W())
+		}
+		if sameBits(starts[0], starts[1]) {
+			t.Fatalf("%s: the NNDSVD start does not depend on the seed, so it does not come from the randomized SVD", name)
+		}
+	}
+	type model interface {
+		Fit(mat.Matrix) error
+		W() *mat.Dense
+		H() *mat.Dense
+		Transform(mat.Matrix) (*mat.Dense, error)
+	}
+	nmf := func(opts ...factor.Option) func() model {
+		return func() model {
+			return factor.NewNMF(append([]factor.Option{factor.WithK(6), factor.WithMaxIter(15), factor.WithSeed(42)}, opts...)...)
+		}
+	}
+	als := func(opts ...factor.Option) func() model {
+		return func() model {
+			return factor.NewVanillaALS(append([]factor.Option{factor.WithK(6), factor.WithAlpha(0.1), factor.WithMaxIter(15), factor.WithSeed(42)}, opts...)...)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		model func() model
+		x, y  mat.Matrix // the data fitted and the data transformed
+	}{
+		{"als/dense", als(), signed, newSigned},
+		{"als/dense/restarts=3", als(factor.WithRestarts(3)), signed, newSigned},
+		{"als/csr", als(), sparse, newSparse},
+		{"als/csr/restarts=3", als(factor.WithRestarts(3)), sparse, newSparse},
+		{"hals/transform", nmf(), dense, newDense},
+		{"hals/csr/transform", nmf(), sparse, newSparse},
+		{"mu-kl/transform", nmf(factor.WithBeta(factor.KullbackLeibler)), dense, newDense},
+		{"mu-kl/csr/transform", nmf(factor.WithBeta(factor.KullbackLeibler)), sparse, newSparse},
+		{"nndsvd/large-dense", nmf(factor.WithInit(factor.InitNNDSVD), factor.WithMaxIter(3)), large, nil},
+		{"nndsvd/large-dense/restarts=3", nmf(factor.WithInit(factor.InitNNDSVD), factor.WithMaxIter(3), factor.WithRestarts(3)), large, nil},
+		{"nndsvd/csr", nmf(factor.WithInit(factor.InitNNDSVD)), sparse, newSparse},
+		{"nndsvdar/csr/restarts=3", nmf(factor.WithInit(factor.InitNNDSVDAR), factor.WithRestarts(3)), sparse, nil},
+	} {
+		var ws, hs, ts []*mat.Dense
+		for _, procs := range []int{1, 2, 4} {
+			runtime.GOMAXPROCS(procs)
+			m := c.model()
+			if err := m.Fit(c.x); err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			ws, hs = append(ws, m.W()), append(hs, m.H())
+			if c.y != nil {
+				tr, err := m.Transform(c.y)
+				if err != nil {
+					t.Fatalf("%s: Transform: %v", c.name, err)
+				}
+				ts = append(ts, tr)
+			}
+		}
+		for i := 1; i < len(ws); i++ {
+			if !sameBits(ws[0], ws[i]) || !sameBits(hs[0], hs[i]) {
+				t.Errorf("%s: factors differ between GOMAXPROCS settings", c.name)
+				break
+			}
+		}
+		for i := 1; i < len(ts); i++ {
+			if !sameBits(ts[0], ts[i]) {
+				t.Errorf("%s: Transform differs between GOMAXPROCS settings", c.name)
+				break
+			}
+		}
+	}
 }
 
 func TestMaxIterZeroKeepsStart(t *testing.T) {

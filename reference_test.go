@@ -121,6 +121,14 @@ func TestReferenceCases(t *testing.T) {
 
 const refTol = 1e-6
 
+// refSolvers and refInits map the solver and init names of the reference
+// cases to the package's settings. A name missing here fails its case
+// rather than falling back to a default, which would test something else.
+var (
+	refSolvers = map[string]factor.Solver{"hals": factor.HALS, "mu": factor.MU}
+	refInits   = map[string]factor.Init{"nndsvd": factor.InitNNDSVD, "nndsvda": factor.InitNNDSVDA}
+)
+
 func checkFactors(t *testing.T, gotW, gotH *mat.Dense, c refCase, tol float64) {
 	t.Helper()
 	if e := relErr(gotW, toDense(c.W)); !(e <= tol) {
@@ -132,7 +140,10 @@ func checkFactors(t *testing.T, gotW, gotH *mat.Dense, c refCase, tol float64) {
 }
 
 func checkNMFCase(t *testing.T, c refCase, x mat.Matrix) {
-	solver := map[string]factor.Solver{"hals": factor.HALS, "mu": factor.MU}[c.Solver]
+	solver, ok := refSolvers[c.Solver]
+	if !ok {
+		t.Fatalf("case %s: unknown solver %q", c.Name, c.Solver)
+	}
 	m := factor.NewNMF(
 		factor.WithK(c.K), factor.WithSolver(solver), factor.WithBeta(c.Beta),
 		factor.WithAlpha(c.AlphaW), factor.WithAlphaH(c.AlphaH), factor.WithL1Ratio(c.L1Ratio),
@@ -164,7 +175,10 @@ func checkALSCase(t *testing.T, c refCase, x mat.Matrix) {
 }
 
 func checkInitCase(t *testing.T, c refCase, x mat.Matrix) {
-	init := map[string]factor.Init{"nndsvd": factor.InitNNDSVD, "nndsvda": factor.InitNNDSVDA}[c.Init]
+	init, ok := refInits[c.Init]
+	if !ok {
+		t.Fatalf("case %s: unknown init %q", c.Name, c.Init)
+	}
 	m := factor.NewNMF(factor.WithK(c.K), factor.WithInit(init), factor.WithMaxIter(0))
 	if err := m.Fit(x); err != nil {
 		t.Fatal(err)

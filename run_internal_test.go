@@ -1,0 +1,159 @@
+package factor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeRuns is a runFunc whose restart r returns objs[r] as its objective,
+// and errs[r] when that is set, without doing any work. A failing restart
+// still returns an outcome, which runRestarts must ignore for the error. Restarts with a
+// higher index return sooner, so that they finish before lower ones when
+// the runs go concurrently. It records the restarts it was asked for.
+type fakeRuns struct {
+	objs []float64
+	errs []error
+
+	mu    sync.Mutex
+	calls map[int]int
+	pools map[int]int // restart → the size of the pool it was given
+	outs  map[int]*outcome
+}
+
+func newFakeRuns(objs []float64, errs []error) *fakeRuns {
+	return &fakeRuns{objs: objs, errs: errs, calls: map[int]int{}, pools: map[int]int{}, outs: map[int]*outcome{}}
+}
+
+func (f *fakeRuns) run(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {
+	time.Sleep(time.Duration(len(f.objs)-restart) * time.Millisecond)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls[restart]++
+	f.pools[restart] = p.size()
+	out := &outcome{objective: f.objs[restart], history: []float64{f.objs[restart]}}
+	f.outs[restart] = out
+	if f.errs != nil && f.errs[restart] != nil {
+		return out, f.errs[restart]
+	}
+	return out, nil
+}
+
+// checkCalls checks that every restart ran exactly once.
+func (f *fakeRuns) checkCalls(t *testing.T, restarts int) {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for r := range restarts {
+		if f.calls[r] != 1 {
+			t.Errorf("restart %d ran %d times, want once", r, f.calls[r])
+		}
+	}
+	if len(f.calls) != restarts {
+		t.Errorf("runs for restarts %v, want 0 to %d", f.calls, restarts-1)
+	}
+}
+
+func restartsConfig(r int) *config {
+	cfg := newConfig([]Option{WithRestarts(r)})
+	return &cfg
+}
+
+func TestRunRestartsSkipsLaterFailure(t *testing.T) {
+	// A later restart that fails is left out, though its objective is the
+	// lowest; the best of the others wins.
+	f := newFakeRuns([]float64{5, 1, 3}, []error{nil, errors.New("restart 1 overflowed"), nil})
+	out, err := runRestarts(context.Background(), restartsConfig(3), f.run)
+	if err != nil {
+		t.Fatalf("runRestarts: %v, want restart 2's outcome", err)
+	}
+	if out != f.outs[2] {
+		t.Errorf("got the outcome with objective %g, want restart 2's (3)", out.objective)
+	}
+	f.checkCalls(t, 3)
+}
+
+func TestRunRestartsFirstFailureIsTheFits(t *testing.T) {
+	sentinel := errors.New("restart 0 failed")
+	for _, restarts := range []int{1, 3} {
+		// The later runs succeed, with better objectives: the first run's
+		// error must still be returned.
+		f := newFakeRuns([]float64{5, 1, 2}, []error{fmt.Errorf("wrapped: %w", sentinel), nil, nil})
+		out, err := runRestarts(context.Background(), restartsConfig(restarts), f.run)
+		if !errors.Is(err, sentinel) {
+			t.Errorf("restarts=%d: error %v, want one wrapping %v", restarts, err, sentinel)
+		}
+		// One run's result is passed through as it is; of several, none
+		// comes with the error.
+		if restarts > 1 && out != nil {
+			t.Errorf("restarts=%d: an outcome (objective %g) with the error", restarts, out.objective)
+		}
+	}
+}
+
+func TestRunRestartsKeepsBest(t *testing.T) {
+	for _, tc := range []struct {
+		objs []float64
+		want int
+	}{
+		{[]float64{7}, 0},
+		{[]float64{4, 2, 7, 2, 2}, 1},       // a tie goes to the lowest index
+		{[]float64{3, 3, 3}, 0},             // all tied
+		{[]float64{9, 8, 7, 6, 5, 4, 3}, 6}, // more restarts than cores
+		{[]float64{1, 2, 1, 0.5, 0.5}, 3},
+		{[]float64{-1, -3, -2}, 1},
+	} {
+		f := newFakeRuns(tc.objs, nil)
+		out, err := runRestarts(context.Background(), restartsConfig(len(tc.objs)), f.run)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.objs, err)
+		}
+		if out != f.outs[tc.want] {
+			t.Errorf("%v: got the outcome with objective %g, want restart %d's", tc.objs, out.objective, tc.want)
+		}
+		f.checkCalls(t, len(tc.objs))
+		// One run uses every core; several run concurrently on one each.
+		want := 1
+		if len(tc.objs) == 1 {
+			want = defaultProcs()
+		}
+		for r, size := range f.pools {
+			if size != want {
+				t.Errorf("%v: restart %d ran on a pool of %d goroutines, want %d", tc.objs, r, size, want)
+			}
+		}
+	}
+}
+
+func TestRunRestartsCancelledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	// A run that ignores the context: runRestarts must notice it itself.
+	f := newFakeRuns([]float64{5, 1, 3}, nil)
+	out, err := runRestarts(ctx, restartsConfig(3), f.run)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("runs ignoring the context: error %v, want one wrapping context.Canceled", err)
+	}
+	if out != nil {
+		t.Errorf("runs ignoring the context: an outcome (objective %g) with the error", out.objective)
+	}
+	// Runs that stop on the context, as drive does.
+	honour := func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("run %d stopped: %w", restart, err)
+		}
+		return &outcome{objective: float64(restart)}, nil
+	}
+	for _, restarts := range []int{1, 3} {
+		out, err := runRestarts(ctx, restartsConfig(restarts), honour)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("restarts=%d: error %v, want one wrapping context.Canceled", restarts, err)
+		}
+		if out != nil {
+			t.Errorf("restarts=%d: an outcome with the error", restarts)
+		}
+	}
+}
