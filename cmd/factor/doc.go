@@ -79,7 +79,9 @@
 //
 // The files are written under temporary names and renamed into place only
 // when all of them are complete, so a failed run leaves none of them
-// behind. Factor then prints a summary on standard output: the number of
+// behind. A components.png that an earlier run left in DIR is removed by
+// a run that draws none, so DIR never pairs factors with another run's
+// picture. Factor then prints a summary on standard output: the number of
 // iterations, the final objective, the relative error ‖X − WH‖_F / ‖X‖_F
 // computed from the written factors, the fitting time and the files
 // written; with -vocab, a line "topic N: term term ..." per component.

@@ -218,6 +218,26 @@ func TestDenseCSV(t *testing.T) {
 	}
 }
 
+// TestStaleComponentsRemoved runs with -image and then without into the
+// same directory: the second run's W and H must not sit beside the first
+// run's picture.
+func TestStaleComponentsRemoved(t *testing.T) {
+	dir := t.TempDir()
+	picture := filepath.Join(dir, "components.png")
+	if code, _, stderr := runFactor(t, "", "-k", "2", "-max-iter", "5", "-quiet", "-image", "2x2", "-out", dir, "testdata/header.csv"); code != 0 {
+		t.Fatalf("run with -image: exit status %d, stderr:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(picture); err != nil {
+		t.Fatalf("run with -image wrote no components.png: %v", err)
+	}
+	if code, _, stderr := runFactor(t, "", "-k", "2", "-max-iter", "5", "-quiet", "-out", dir, "testdata/header.csv"); code != 0 {
+		t.Fatalf("run without -image: exit status %d, stderr:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(picture); err == nil {
+		t.Error("a run without -image left the earlier run's components.png in place")
+	}
+}
+
 func TestHeaderCSV(t *testing.T) {
 	dir := t.TempDir()
 	code, stdout, stderr := runFactor(t, "", "-k", "2", "-max-iter", "50", "-beta", "kl", "-image", "2x2", "-out", dir, "testdata/header.csv")

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,7 +17,10 @@ import (
 // writeOutputs writes the output files of a fit into dir, creating it if
 // needed: W.csv, H.csv (with the header of the input, if any),
 // history.csv, convergence.png and, for an image size, components.png. It
-// writes all of them or none, and returns their paths.
+// writes all of them or none, and returns their paths. Without an image
+// size it removes a components.png that an earlier run left in dir, which
+// would show the components of other factors than the W.csv and H.csv
+// beside it.
 func writeOutputs(dir string, d *dataset, w, h *mat.Dense, history []float64, image imageSize) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return nil, err
@@ -36,7 +41,13 @@ func writeOutputs(dir string, d *dataset, w, h *mat.Dense, history []float64, im
 			return nil, err
 		}
 	}
-	return s.commit()
+	paths, err := s.commit()
+	if err == nil && image == (imageSize{}) {
+		if rerr := os.Remove(filepath.Join(dir, "components.png")); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			err = fmt.Errorf("removing the components.png of an earlier run: %w", rerr)
+		}
+	}
+	return paths, err
 }
 
 // outputFile is an output file's name and a function writing its content.
