@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/factorgo/factor"
+	"github.com/factorgo/factor/internal/residual"
 )
 
 // main runs factor with the process's arguments and standard files.
@@ -81,7 +82,7 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 		opts:      o,
 		iters:     model.NIter(),
 		objective: model.Objective(),
-		relErr:    relativeError(d.x, w, h),
+		relErr:    residual.Relative(d.x, w, h),
 		elapsed:   elapsed,
 		paths:     paths,
 	}

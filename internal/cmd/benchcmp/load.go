@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -57,5 +56,3 @@ func load(path string, dense bool) (mat.Matrix, error) {
 	}
 	return mat.NewDense(rows, cols, data), nil
 }
-
-func sqrtPos(v float64) float64 { return math.Sqrt(math.Max(v, 0)) }

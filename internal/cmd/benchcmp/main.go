@@ -17,11 +17,11 @@
 //
 // writes an N×M CSV matrix of rank R with ±10% multiplicative noise (seed 1).
 //
-//	go run ./internal/cmd/benchcmp -rates [FILE K]
+//	go run ./internal/cmd/benchcmp -rates
 //
 // measures the machine: the dense product rate (2000×1000 by 1000×30, the
-// shape of the dense case) and the memory bandwidth, and with a file the
-// rate of its sparse products X·B and Xᵀ·B for a B of K columns.
+// shape of the dense case), the memory bandwidth, and the rate of the
+// random row gathers the sparse products make.
 package main
 
 import (
@@ -32,20 +32,20 @@ import (
 	"time"
 
 	"github.com/factorgo/factor"
-	"gonum.org/v1/gonum/mat"
+	"github.com/factorgo/factor/internal/residual"
 )
 
 func main() {
 	target := flag.Float64("target", 0, "report when the objective first reaches this value")
 	gen := flag.Bool("gen", false, "write a synthetic dense matrix: -gen N M R FILE")
-	rates := flag.Bool("rates", false, "measure product rates and memory bandwidth: -rates [FILE K]")
+	rates := flag.Bool("rates", false, "measure the dense product rate, memory bandwidth and gather rate")
 	flag.Parse()
 	var err error
 	switch {
 	case *gen:
 		err = generate(flag.Args())
 	case *rates:
-		err = measureRates(flag.Args())
+		err = measureRates()
 	default:
 		err = bench(flag.Args(), *target)
 	}
@@ -74,7 +74,7 @@ func bench(args []string, target float64) error {
 			return e
 		}
 	}
-	start := time.Now()
+	var start time.Time
 	reached := time.Duration(-1)
 	progress := func(p factor.Progress) {
 		if reached < 0 && target > 0 && p.Objective <= target {
@@ -89,7 +89,7 @@ func bench(args []string, target float64) error {
 	}
 	seconds := time.Since(start).Seconds()
 	fmt.Printf("seconds %.4f iters %d per_iter %.5f relerr %.6f objective %.6g",
-		seconds, m.NIter(), seconds/float64(max(m.NIter(), 1)), relativeError(x, m.W(), m.H()), divergence(m))
+		seconds, m.NIter(), seconds/float64(max(m.NIter(), 1)), residual.Relative(x, m.W(), m.H()), divergence(m))
 	if target > 0 {
 		if reached < 0 {
 			fmt.Printf(" reach never")
@@ -107,31 +107,4 @@ func bench(args []string, target float64) error {
 func divergence(m *factor.NMF) float64 {
 	e := m.ReconstructionErr()
 	return e * e / 2
-}
-
-// relativeError returns ‖X − WH‖_F / ‖X‖_F, for CSR X through
-// ‖X‖² − 2·Σ x·(WH) + ⟨WᵀW, HHᵀ⟩ so that no dense n×m matrix is formed.
-func relativeError(x mat.Matrix, w, h *mat.Dense) float64 {
-	var xx, cross float64
-	if c, ok := x.(*factor.CSR); ok {
-		c.DoNonZero(func(i, j int, v float64) {
-			xx += v * v
-			cross += v * mat.Dot(w.RowView(i), h.ColView(j))
-		})
-		var wtw, hht mat.Dense
-		wtw.Mul(w.T(), w)
-		hht.Mul(h, h.T())
-		var whwh float64
-		r, _ := wtw.Dims()
-		for s := 0; s < r; s++ {
-			for t := 0; t < r; t++ {
-				whwh += wtw.At(s, t) * hht.At(s, t)
-			}
-		}
-		return sqrtPos(xx-2*cross+whwh) / sqrtPos(xx)
-	}
-	var d mat.Dense
-	d.Mul(w, h)
-	d.Sub(x, &d)
-	return mat.Norm(&d, 2) / mat.Norm(x, 2)
 }

@@ -15,7 +15,7 @@ import (
 // a 256 MB copy (GB/s moved, read plus write); and a gather of 2²⁰ random
 // rows of 20 float64 from a 64k×20 matrix (10 MB, as W in the sparse case),
 // summed on one core, which is how the sparse products read the factors.
-func measureRates(args []string) error {
+func measureRates() error {
 	rng := rand.New(rand.NewPCG(3, 4))
 	a := mat.NewDense(2000, 1000, nil)
 	b := mat.NewDense(1000, 30, nil)
