@@ -397,7 +397,7 @@ func (r *mmReader) end() error {
 	return nil
 }
 
-// clip shortens s for quoting in an error message.
+// mmClip shortens s for quoting in an error message.
 func mmClip(s string) string {
 	const n = 60
 	s = strings.TrimSpace(s)
