@@ -22,13 +22,6 @@ type core struct {
 }
 
 func newCore(in *input, k int, w, ht []float64, p *pool) core {
-	if in.sparse() {
-		// Built before the iterations, which then allocate nothing.
-		in.columnRanges(p.size())
-		if 8*in.n*k <= gatherBytes {
-			in.transposed()
-		}
-	}
 	return core{
 		in: in, n: in.n, m: in.m, k: k, w: w, ht: ht, pool: p,
 		mulJ: newMulJob(), gramJ: newGramJob(), spmmJ: newSpmmJob(), scatJ: newScatterJob(),
@@ -44,7 +37,7 @@ func (c *core) crossH(dst []float64) { c.mulXT(dst, c.w, c.k) }
 // mulX sets dst (n×l) to X·b for b (m×l).
 func (c *core) mulX(dst, b []float64, l int) {
 	if c.in.sparse() {
-		c.spmmJ.mul(c.pool, dst, c.in.csr, c.in.csr.data, b, l)
+		c.spmmJ.mul(c.pool, dst, c.in.csr, b, l)
 		return
 	}
 	c.mulJ.mul(c.pool, general(c.n, l, dst), c.in.dense, false, general(c.m, l, b), false)
@@ -68,20 +61,27 @@ const gatherBytes = 1 << 20
 // gatherT reports whether Xᵀ·a for an a of l columns gathers.
 func (c *core) gatherT(l int) bool { return 8*c.n*l <= gatherBytes }
 
+// prepareXT builds, for a sparse X, what the products Xᵀ·a with a of k
+// columns will read (Xᵀ or X's column ranges), so that the iterations that
+// use them allocate nothing. Solvers that never form Xᵀ·a skip it.
+func (c *core) prepareXT() {
+	switch {
+	case !c.in.sparse():
+	case c.gatherT(c.k):
+		c.in.transposed()
+	default:
+		c.in.columnRanges(c.pool.size())
+	}
+}
+
 // mulSparseXT sets dst (m×l) to Xᵀ·a for a sparse X.
 func (c *core) mulSparseXT(dst, a []float64, l int) {
 	if c.gatherT(l) {
 		xt := c.in.transposed()
-		c.spmmJ.mul(c.pool, dst, xt, xt.data, a, l)
+		c.spmmJ.mul(c.pool, dst, xt, a, l)
 		return
 	}
-	c.mulSparseT(dst, c.in.csr.data, a, l)
-}
-
-// mulSparseT sets dst (m×l) to Sᵀ·a for the matrix S with X's sparsity and
-// the given values (in X's order), scattering over X's rows.
-func (c *core) mulSparseT(dst, values, a []float64, l int) {
-	c.scatJ.mulT(c.pool, dst, c.in.csr, c.in.columnRanges(c.pool.size()), values, a, l)
+	c.scatJ.mulT(c.pool, dst, c.in.csr, c.in.columnRanges(c.pool.size()), a, l)
 }
 
 // gram sets dst (k×k) to fᵀf for a factor f with rows rows.

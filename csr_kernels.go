@@ -4,12 +4,10 @@ package factor
 // the pool; every output row is written by one goroutine in a fixed order,
 // so the results are the same bits for any GOMAXPROCS. They cost O(nnz·k).
 
-// spmmJob computes dst = S·b for a CSR matrix S (rows×cols) whose values
-// may be replaced by another array with the same pattern, and a dense
+// spmmJob computes dst = S·b for a CSR matrix S (rows×cols) and a dense
 // b (cols×k).
 type spmmJob struct {
 	s      *CSR
-	values []float64
 	b, dst []float64
 	k      int
 	fn     func(lo, hi int)
@@ -22,18 +20,18 @@ func newSpmmJob() *spmmJob {
 	return j
 }
 
-// mul sets dst (rows×k) to S·b, with S's values taken from values.
-func (j *spmmJob) mul(p *pool, dst []float64, s *CSR, values, b []float64, k int) {
-	j.s, j.values, j.b, j.dst, j.k = s, values, b, dst, k
+// mul sets dst (rows×k) to S·b.
+func (j *spmmJob) mul(p *pool, dst []float64, s *CSR, b []float64, k int) {
+	j.s, j.b, j.dst, j.k = s, b, dst, k
 	p.run(&j.task, s.rows, csrGrain(s, k), j.fn)
-	j.s, j.values, j.b, j.dst = nil, nil, nil, nil
+	j.s, j.b, j.dst = nil, nil, nil
 }
 
 func (j *spmmJob) rows(lo, hi int) {
 	s, k := j.s, j.k
 	for i := lo; i < hi; i++ {
 		p0, p1 := s.indptr[i], s.indptr[i+1]
-		spmmRow(j.dst[i*k:i*k+k], s.indices[p0:p1], j.values[p0:p1], j.b, k)
+		spmmRow(j.dst[i*k:i*k+k], s.indices[p0:p1], s.data[p0:p1], j.b, k)
 	}
 }
 
@@ -124,16 +122,7 @@ func dot4(x, y []float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// axpy sets y += a·x over len(x).
-func axpy(a float64, x, y []float64) {
-	y = y[:len(x)]
-	for i, v := range x {
-		y[i] += a * v
-	}
-}
-
-// scatterJob computes dst = Sᵀ·a for a CSR matrix S (rows×cols), whose
-// values may be replaced by another array with the same pattern, and a
+// scatterJob computes dst = Sᵀ·a for a CSR matrix S (rows×cols) and a
 // dense a (rows×k), without forming Sᵀ: it runs down the rows of S, reading
 // a's rows in order, and adds each entry's share into the row of dst its
 // column names. The columns are cut into as many ranges as the pool has
@@ -143,7 +132,6 @@ func axpy(a float64, x, y []float64) {
 type scatterJob struct {
 	s      *CSR
 	ranges *colRanges
-	values []float64
 	a, dst []float64
 	k      int
 	fn     func(lo, hi int)
@@ -156,12 +144,11 @@ func newScatterJob() *scatterJob {
 	return j
 }
 
-// mulT sets dst (cols×k) to Sᵀ·a, with S's values taken from values, the
-// columns cut into the ranges cr.
-func (j *scatterJob) mulT(p *pool, dst []float64, s *CSR, cr *colRanges, values, a []float64, k int) {
-	j.s, j.ranges, j.values, j.a, j.dst, j.k = s, cr, values, a, dst, k
+// mulT sets dst (cols×k) to Sᵀ·a, the columns cut into the ranges cr.
+func (j *scatterJob) mulT(p *pool, dst []float64, s *CSR, cr *colRanges, a []float64, k int) {
+	j.s, j.ranges, j.a, j.dst, j.k = s, cr, a, dst, k
 	p.run(&j.task, cr.n, 1, j.fn)
-	j.s, j.ranges, j.values, j.a, j.dst = nil, nil, nil, nil, nil
+	j.s, j.ranges, j.a, j.dst = nil, nil, nil, nil
 }
 
 // ranges1 computes the column ranges lo..hi-1.
@@ -175,16 +162,16 @@ func (j *scatterJob) ranges1(lo, hi int) {
 				continue
 			}
 			ai := j.a[i*k : i*k+k]
-			vals := j.values[p0:p1]
+			vals := s.data[p0:p1]
 			for p, c := range s.indices[p0:p1] {
-				axpy4(vals[p], ai, j.dst[c*k:c*k+k])
+				axpy(vals[p], ai, j.dst[c*k:c*k+k])
 			}
 		}
 	}
 }
 
-// axpy4 sets y += a·x over len(x), four entries a step.
-func axpy4(a float64, x, y []float64) {
+// axpy sets y += a·x over len(x), four entries a step.
+func axpy(a float64, x, y []float64) {
 	y = y[:len(x)]
 	t := 0
 	for ; t+4 <= len(x); t += 4 {

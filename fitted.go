@@ -12,7 +12,7 @@ import (
 type fitted struct {
 	w, h      *mat.Dense
 	ht        []float64 // Hᵀ, row-major m×k, for Transform
-	n, m, k   int
+	m, k      int
 	history   []float64
 	objective float64
 	recErr    float64
@@ -20,7 +20,7 @@ type fitted struct {
 
 func newFitted(in *input, k int, out *outcome, recErr float64) fitted {
 	return fitted{
-		n: in.n, m: in.m, k: k, ht: out.ht,
+		m: in.m, k: k, ht: out.ht,
 		history: out.history, objective: out.objective, recErr: recErr,
 		w: mat.NewDense(in.n, k, out.w),
 		h: mat.DenseCopyOf(mat.NewDense(in.m, k, out.ht).T()),

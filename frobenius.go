@@ -37,6 +37,7 @@ type frobSide struct {
 }
 
 func newFrobRun(c core, penW, penH penalty, lossScale float64) *frobRun {
+	c.prepareXT()
 	r := &frobRun{core: c, penW: penW, penH: penH, lossScale: lossScale}
 	r.crossW = make([]float64, c.n*c.k)
 	r.crossH = make([]float64, c.m*c.k)

@@ -37,6 +37,9 @@ func newBetaRun(c core, beta float64, penW, penH penalty, fixedH bool) *betaRun 
 	r.colSum = make([]float64, c.k)
 	r.colSumB = make([]float64, c.k)
 	if c.in.sparse() {
+		if !fixedH {
+			c.in.columnRanges(c.pool.size()) // for the H side's weighing pass
+		}
 		r.model = make([]float64, c.in.nnz())
 	} else {
 		r.model = make([]float64, c.n*c.m)
@@ -255,7 +258,7 @@ func (j *passJob) csrColumnRanges(lo, hi int) {
 			for p := p0; p < p1; p++ {
 				c := s.indices[p]
 				weight := r.terms.numWeight(s.data[p], dot4(wi, r.ht[c*k:c*k+k]))
-				axpy4(weight, wi, r.num[c*k:c*k+k])
+				axpy(weight, wi, r.num[c*k:c*k+k])
 			}
 		}
 	}
