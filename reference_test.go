@@ -66,20 +66,7 @@ func toDense(rows [][]float64) *mat.Dense {
 // toCSR converts a JSON matrix to CSR, storing its nonzero entries.
 func toCSR(t *testing.T, rows [][]float64) *factor.CSR {
 	t.Helper()
-	var is, js []int
-	var vs []float64
-	for i, r := range rows {
-		for j, v := range r {
-			if v != 0 {
-				is, js, vs = append(is, i), append(js, j), append(vs, v)
-			}
-		}
-	}
-	c, err := factor.NewCSRFromTriplets(len(rows), len(rows[0]), is, js, vs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return sparseOf(t, toDense(rows))
 }
 
 // relErr returns ‖got − want‖_F / ‖want‖_F.

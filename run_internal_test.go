@@ -102,7 +102,7 @@ func TestRunRestartsKeepsBest(t *testing.T) {
 		{[]float64{7}, 0},
 		{[]float64{4, 2, 7, 2, 2}, 1},       // a tie goes to the lowest index
 		{[]float64{3, 3, 3}, 0},             // all tied
-		{[]float64{9, 8, 7, 6, 5, 4, 3}, 6}, // more restarts than cores
+		{[]float64{9, 8, 7, 6, 5, 4, 3}, 6}, // 7 restarts: more than the cores on most machines, so runs queue
 		{[]float64{1, 2, 1, 0.5, 0.5}, 3},
 		{[]float64{-1, -3, -2}, 1},
 	} {

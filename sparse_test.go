@@ -3,6 +3,7 @@ package factor_test
 import (
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/factorgo/factor"
@@ -113,7 +114,8 @@ func TestNewCSRFromTriplets(t *testing.T) {
 }
 
 // FuzzNewCSR builds CSR matrices from arbitrary arrays: NewCSR must return
-// an error or a matrix whose At agrees with its stored entries.
+// an error or a matrix whose DoNonZero visits exactly the given entries, in
+// storage order, and whose At finds them.
 func FuzzNewCSR(f *testing.F) {
 	f.Add(uint8(3), uint8(4), []byte{0, 2, 2, 4}, []byte{0, 2, 1, 3})
 	f.Add(uint8(1), uint8(1), []byte{0, 1}, []byte{0})
@@ -129,19 +131,30 @@ func FuzzNewCSR(f *testing.F) {
 			indices[i] = int(int8(b))
 			data[i] = float64(i) + 1
 		}
-		c, err := factor.NewCSR(int(rows%8), int(cols%8), indptr, indices, data)
+		// NewCSR keeps its arguments: compare with copies.
+		c, err := factor.NewCSR(int(rows%8), int(cols%8), slices.Clone(indptr), slices.Clone(indices), slices.Clone(data))
 		if err != nil {
 			return
 		}
-		n := 0
+		// The p-th call must be entry p of the arrays, in the row whose
+		// indptr range holds p.
+		p := 0
 		c.DoNonZero(func(i, j int, v float64) {
-			if got := c.At(i, j); got != v {
-				t.Fatalf("At(%d, %d) = %g, stored %g", i, j, got, v)
+			switch {
+			case p >= len(data):
+				t.Fatalf("DoNonZero visited more than the %d stored entries", len(data))
+			case i < 0 || i+1 >= len(indptr) || !(indptr[i] <= p && p < indptr[i+1]):
+				t.Fatalf("entry %d visited in row %d; indptr %v", p, i, indptr)
+			case j != indices[p] || v != data[p]:
+				t.Fatalf("entry %d visited as (%d, %d) = %g, given column %d, value %g", p, i, j, v, indices[p], data[p])
 			}
-			n++
+			if got := c.At(i, j); got != data[p] {
+				t.Fatalf("At(%d, %d) = %g, given %g", i, j, got, data[p])
+			}
+			p++
 		})
-		if n != c.NNZ() {
-			t.Fatalf("DoNonZero visited %d of %d entries", n, c.NNZ())
+		if p != len(data) {
+			t.Fatalf("DoNonZero visited %d of %d entries", p, len(data))
 		}
 	})
 }

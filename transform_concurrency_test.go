@@ -121,21 +121,21 @@ func checkConcurrentTransform(t *testing.T, model transformer, inputs []mat.Matr
 				switch {
 				case err != nil:
 					errs <- fmt.Errorf("goroutine %d, round %d: Transform of input %d: %v", g, r, i, err)
-				case !mat.Equal(w, serial[i].w):
+				case !sameBits(w, serial[i].w):
 					errs <- fmt.Errorf("goroutine %d, round %d: Transform of input %d differs from the serial call", g, r, i)
 				}
 				inv, err := model.InverseTransform(serial[i].w)
 				switch {
 				case err != nil:
 					errs <- fmt.Errorf("goroutine %d, round %d: InverseTransform of input %d: %v", g, r, i, err)
-				case !mat.Equal(inv, serial[i].inv):
+				case !sameBits(inv, serial[i].inv):
 					errs <- fmt.Errorf("goroutine %d, round %d: InverseTransform of input %d differs from the serial call", g, r, i)
 				}
 				inv, err = model.InverseTransform(fittedW)
 				switch {
 				case err != nil:
 					errs <- fmt.Errorf("goroutine %d, round %d: InverseTransform of the fitted W: %v", g, r, err)
-				case !mat.Equal(inv, fittedInv):
+				case !sameBits(inv, fittedInv):
 					errs <- fmt.Errorf("goroutine %d, round %d: InverseTransform of the fitted W differs from the serial call", g, r)
 				}
 			}

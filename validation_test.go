@@ -207,7 +207,7 @@ func TestFailedFitKeepsModel(t *testing.T) {
 	if err := a.Fit(x); err != nil {
 		t.Fatal(err)
 	}
-	aw := a.W()
+	aw, ah, aobj := a.W(), a.H(), a.Objective()
 	rank1 := mat.NewDense(12, 8, nil)
 	for i := 0; i < 12; i++ {
 		for j := 0; j < 8; j++ {
@@ -218,7 +218,7 @@ func TestFailedFitKeepsModel(t *testing.T) {
 	if err := a.Fit(rank1); !errors.Is(err, factor.ErrRank) {
 		t.Fatalf("ALS on rank-one data with k = 2: %v", err)
 	}
-	if !sameBits(a.W(), aw) {
+	if !sameBits(a.W(), aw) || !sameBits(a.H(), ah) || a.Objective() != aobj {
 		t.Error("a failed ALS Fit changed the model")
 	}
 }
