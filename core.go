@@ -116,21 +116,6 @@ func (c *core) finite() bool {
 	return isFinite(s)
 }
 
-// sqNorm returns ‖a‖² in index order.
-func sqNorm(a []float64) float64 { return dot(a, a) }
-
-// absSum returns Σ|a|, for the L1 penalty of a non-negative factor.
-func absSum(a []float64) float64 {
-	var s float64
-	for _, v := range a {
-		if v < 0 {
-			v = -v
-		}
-		s += v
-	}
-	return s
-}
-
 // residualSq returns ‖X − W·Ht‖² for dense X exactly, in row blocks of
 // W·Hᵀ so that no n×m temporary is formed.
 func (c *core) residualSq() float64 {

@@ -91,37 +91,6 @@ func csrGrain(s *CSR, k int) int {
 	return grainFor(perRow)
 }
 
-// dot returns Σ x[i]·y[i] over len(x), summed in index order.
-func dot(x, y []float64) float64 {
-	y = y[:len(x)]
-	var s float64
-	for i, v := range x {
-		s += v * y[i]
-	}
-	return s
-}
-
-// dot4 returns Σ x[i]·y[i] over len(x) with four partial sums (of the
-// indices ≡ 0, 1, 2, 3 mod 4), added as (s0 + s1) + (s2 + s3): four times
-// the throughput of dot on short vectors, in a fixed order.
-func dot4(x, y []float64) float64 {
-	y = y[:len(x)]
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		xx := x[i : i+4 : i+4]
-		yy := y[i : i+4 : i+4]
-		s0 += xx[0] * yy[0]
-		s1 += xx[1] * yy[1]
-		s2 += xx[2] * yy[2]
-		s3 += xx[3] * yy[3]
-	}
-	for ; i < len(x); i++ {
-		s0 += x[i] * y[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
 // scatterJob computes dst = Sᵀ·a for a CSR matrix S (rows×cols) and a
 // dense a (rows×k), without forming Sᵀ: it runs down the rows of S, reading
 // a's rows in order, and adds each entry's share into the row of dst its
@@ -167,23 +136,6 @@ func (j *scatterJob) ranges1(lo, hi int) {
 				axpy(vals[p], ai, j.dst[c*k:c*k+k])
 			}
 		}
-	}
-}
-
-// axpy sets y += a·x over len(x), four entries a step.
-func axpy(a float64, x, y []float64) {
-	y = y[:len(x)]
-	t := 0
-	for ; t+4 <= len(x); t += 4 {
-		xx := x[t : t+4 : t+4]
-		yy := y[t : t+4 : t+4]
-		yy[0] += a * xx[0]
-		yy[1] += a * xx[1]
-		yy[2] += a * xx[2]
-		yy[3] += a * xx[3]
-	}
-	for ; t < len(x); t++ {
-		y[t] += a * x[t]
 	}
 }
 

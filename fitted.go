@@ -99,7 +99,7 @@ func (f *fitted) inverse(w mat.Matrix) (*mat.Dense, error) {
 	}
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
-			if v := w.At(i, j); notFinite(v) {
+			if v := w.At(i, j); !isFinite(v) {
 				return nil, &EntryError{Matrix: "W", Row: i, Col: j, Value: v, Err: ErrNotFinite}
 			}
 		}

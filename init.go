@@ -178,7 +178,7 @@ func copyFactor(dst []float64, f mat.Matrix, transpose bool, name string, nonNeg
 		for j := 0; j < cols; j++ {
 			v := f.At(i, j)
 			switch {
-			case notFinite(v):
+			case !isFinite(v):
 				return &EntryError{Matrix: "initial " + name, Row: i, Col: j, Value: v, Err: ErrNotFinite}
 			case nonNegative && v < 0:
 				return &EntryError{Matrix: "initial " + name, Row: i, Col: j, Value: v, Err: ErrNegative}

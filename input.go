@@ -1,7 +1,6 @@
 package factor
 
 import (
-	"math"
 	"reflect"
 	"sync"
 
@@ -166,7 +165,7 @@ func (in *input) find(bad func(float64) bool) (i, j int, v float64, found bool) 
 }
 
 func (in *input) checkFinite(name string) error {
-	if i, j, v, ok := in.find(notFinite); ok {
+	if i, j, v, ok := in.find(func(v float64) bool { return !isFinite(v) }); ok {
 		return &EntryError{Matrix: name, Row: i, Col: j, Value: v, Err: ErrNotFinite}
 	}
 	return nil
@@ -239,8 +238,6 @@ func (in *input) sumSquares() float64 {
 	}
 	return s
 }
-
-func notFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
 
 // isNil reports whether m is nil, a nil pointer in the interface, or the
 // transpose of one, all of which would panic in Dims.

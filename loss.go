@@ -7,11 +7,6 @@ import "math"
 // its gradient would divide by zero or take a negative power of zero.
 const epsilon = 1.1920928955078125e-07
 
-// tiny is float64's machine epsilon: the multiplicative update sets factor
-// entries below it to zero for beta < 1 (W) and beta ≤ 1 (H), as
-// scikit-learn does for stability.
-const tiny = 2.220446049250313e-16
-
 // The beta divergence of X from its model Y = WH, summed over all entries:
 //
 //	beta = 2:  D(X|Y) = ½ Σ (x − y)²
@@ -69,14 +64,35 @@ func powFunc(e float64) func(float64) float64 {
 	return func(y float64) float64 { return math.Pow(y, e) }
 }
 
-// weigh reads the data x and the model values y at the same entries. It
-// overwrites y with the numerator weights x·y^(β−2) of the multiplicative
-// update and, when g is not nil, sets g to the denominator weights y^(β−1).
-// With sums set it returns the entries' sums for the objective: s1 is the
-// whole divergence of these entries for beta 0 and 1 (without the Σy of
-// KL), and Σ x·y^(β−1) otherwise, with s2 = Σ y^β.
-func (t *betaTerms) weigh(x, y, g []float64, sums bool) (s1, s2 float64) {
+// weigh is the one place that knows what an entry of X contributes to the
+// beta divergence and to the multiplicative update. For the data x ≥ 0 and
+// the model values y = (WH)_ij of a run of entries it computes, entry by
+// entry,
+//
+//	num = x·y^(β−2)  the entry's weight in the numerator of the update
+//	den = y^(β−1)    its weight in the denominator
+//	dx, dy           its terms of the divergence (see divergence):
+//	                 β = 1:    dx = x·log(x/y) − x,     dy = y
+//	                 β = 0:    dx = x/y − log(x/y) − 1, dy = 0
+//	                 otherwise dx = x·y^(β−1),          dy = y^β
+//
+// It overwrites y with num and, when g is not nil, sets g to den; it adds
+// the dx to s1 and the dy to s2, entry by entry in order, and returns the
+// sums. The logarithms of dx for β ∈ {0, 1} are taken only when obj is set.
+// For β = 1 the denominator weight is 1 and Σ dy = Σ y is left to the
+// caller, which sums it over every entry in closed form from the column
+// sums of the factors; g must be nil.
+//
+// An entry with x = 0 has dx = 0. A model value y = 0 is replaced by epsilon
+// in every term that divides by y or raises it to a negative power, and y^β
+// at y = 0 is epsilon^β for β ≤ 0 (finite, unlike 0^β). The cases are
+// written out as loops, not as a per-entry call, because this runs once per
+// entry of X per half-iteration.
+func (t *betaTerms) weigh(x, y, g []float64, obj bool, s1, s2 float64) (float64, float64) {
 	y = y[:len(x)]
+	if g != nil {
+		g = g[:len(x)]
+	}
 	switch t.beta {
 	case 1:
 		for j, xv := range x {
@@ -86,7 +102,7 @@ func (t *betaTerms) weigh(x, y, g []float64, sums bool) (s1, s2 float64) {
 			}
 			r := xv / yv
 			y[j] = r
-			if sums && xv > 0 {
+			if obj && xv > 0 {
 				s1 += xv*math.Log(r) - xv
 			}
 		}
@@ -101,128 +117,67 @@ func (t *betaTerms) weigh(x, y, g []float64, sums bool) (s1, s2 float64) {
 			if g != nil {
 				g[j] = inv
 			}
-			if sums && xv > 0 {
+			if obj && xv > 0 {
 				r := xv * inv
 				s1 += r - math.Log(r) - 1
 			}
 		}
 	default:
 		for j, xv := range x {
-			yv := y[j]
-			var num, den, obj, sum float64
-			if yv > 0 {
-				p := t.powm2(yv)
-				num = xv * p
-				den = p * yv
-				obj = den
-				sum = den * yv
-			} else {
-				num = xv * t.pNum0
-				den = t.pDen0
-				obj = t.pObj0
-				sum = t.pSum0
-				if yv != 0 { // NaN: let the objective show it
-					sum = yv
-				}
-			}
+			num, den, dx, dy := t.powTerms(xv, y[j])
 			y[j] = num
 			if g != nil {
 				g[j] = den
 			}
-			if xv > 0 {
-				s1 += xv * obj
-			}
-			s2 += sum
+			s1 += dx
+			s2 += dy
 		}
 	}
 	return s1, s2
 }
 
-// numWeight returns the numerator weight of one entry, exactly as weigh
-// computes it.
-func (t *betaTerms) numWeight(x, y float64) float64 {
-	switch t.beta {
-	case 1:
-		if y == 0 {
-			y = epsilon
-		}
-		return x / y
-	case 0:
-		if y == 0 {
-			y = epsilon
-		}
-		inv := 1 / y
-		return inv * inv * x
-	}
+// powTerms returns num, den, dx and dy of weigh for one entry and a beta
+// other than 0 and 1. (A call per entry is cheaper here than the same
+// arithmetic written into weigh's loop, which keeps more values live across
+// the call of powm2.)
+func (t *betaTerms) powTerms(x, y float64) (num, den, dx, dy float64) {
+	var pow float64 // y^(β−1), the power of y in dx
 	if y > 0 {
-		return x * t.powm2(y)
-	}
-	return x * t.pNum0
-}
-
-// denWeight returns the denominator weight y^(β−1) and y^β for one model
-// value, for the sparse path that evaluates every entry of a row.
-func (t *betaTerms) denWeight(y float64) (den, sum float64) {
-	switch {
-	case y > 0:
 		p := t.powm2(y)
-		den = p * y
-		return den, den * y
-	case y == 0:
-		return t.pDen0, t.pSum0
+		num, den = x*p, p*y
+		pow, dy = den, den*y
+	} else {
+		num, den, pow, dy = x*t.pNum0, t.pDen0, t.pObj0, t.pSum0
+		if y != 0 { // NaN: let the objective show it
+			dy = y
+		}
 	}
-	return y, y // NaN: let the objective show it
+	if x > 0 {
+		dx = x * pow
+	}
+	return num, den, dx, dy
 }
 
-// divergence assembles D from the sums of weigh: sumY = Σ_all y (KL),
-// sumXBeta = Σ_{x>0} x^β (general beta). D ≥ 0; rounding that leaves a
-// near-perfect fit slightly below zero is clamped.
-func (t *betaTerms) divergence(s1, s2, sumY, sumXBeta float64) float64 {
+// divergence assembles D from sumDx = Σ dx over the entries with x > 0 and
+// sumDy = Σ dy over all n·m entries (see entry), and, for the general beta,
+// sumXBeta = Σ_{x>0} x^β:
+//
+//	β = 1: D = Σ dx + Σ dy;  β = 0: D = Σ dx;
+//	else:  D = (Σ x^β − β·Σ dx + (β−1)·Σ dy) / (β(β−1)).
+//
+// D ≥ 0; rounding that leaves a near-perfect fit slightly below zero is
+// clamped.
+func (t *betaTerms) divergence(sumDx, sumDy, sumXBeta float64) float64 {
 	var d float64
 	switch b := t.beta; b {
 	case 1:
-		d = s1 + sumY
+		d = sumDx + sumDy
 	case 0:
-		d = s1
+		d = sumDx
 	default:
-		d = (sumXBeta - b*s1 + (b-1)*s2) / (b * (b - 1))
+		d = (sumXBeta - b*sumDx + (b-1)*sumDy) / (b * (b - 1))
 	}
 	return max(d, 0)
-}
-
-// gammaFor returns the exponent of the multiplicative update (Févotte &
-// Idier's maximization-minimization step): 1/(2−β) for β < 1, 1/(β−1) for
-// β > 2, and 1 in between.
-func gammaFor(beta float64) float64 {
-	switch {
-	case beta < 1:
-		return 1 / (2 - beta)
-	case beta > 2:
-		return 1 / (beta - 1)
-	}
-	return 1
-}
-
-// penalty holds the scaled regularization of one factor:
-// l1·|A|₁ + ½·l2·‖A‖², with l1 = alpha·l1Ratio·s and l2 = alpha·(1−l1Ratio)·s,
-// where s is m for W and n for H (scikit-learn 1.2's scaling).
-type penalty struct{ l1, l2 float64 }
-
-func newPenalty(alpha, l1Ratio float64, scale int) penalty {
-	s := float64(scale)
-	return penalty{l1: s * alpha * l1Ratio, l2: s * alpha * (1 - l1Ratio)}
-}
-
-// of returns the penalty's value on a factor.
-func (p penalty) of(a []float64) float64 {
-	var v float64
-	if p.l1 != 0 {
-		v += p.l1 * absSum(a)
-	}
-	if p.l2 != 0 {
-		v += 0.5 * p.l2 * sqNorm(a)
-	}
-	return v
 }
 
 // sumXPow returns Σ x^β over the entries with x > 0.

@@ -317,7 +317,7 @@ func (r *mmReader) parseValue(s string) (float64, error) {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	switch {
-	case math.IsNaN(v) || math.IsInf(v, 0):
+	case !isFinite(v):
 		return 0, r.errorf("value %s is not finite: want no NaN, Inf or overflow", mmClip(s))
 	case err != nil || !mmIsDecimal(s):
 		return 0, r.errorf("want a real value, got %q", mmClip(s))
@@ -467,7 +467,7 @@ func writeArray(w *bufio.Writer, m mat.Matrix) error {
 	for j := 0; j < cols && err == nil; j++ {
 		for i := 0; i < rows; i++ {
 			v := m.At(i, j)
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+			if !isFinite(v) {
 				return &EntryError{Matrix: "m", Row: i, Col: j, Value: v, Err: ErrNotFinite}
 			}
 			buf = strconv.AppendFloat(buf[:0], v, 'g', -1, 64)

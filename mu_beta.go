@@ -77,11 +77,12 @@ func (r *betaRun) prepare(isH bool) float64 {
 	if isH {
 		return 0
 	}
-	var sumY float64
 	if r.terms.beta == 1 {
-		sumY = dot(colSums(r.colSum, r.w, r.k), colSums(r.colSumB, r.ht, r.k))
+		// Σ dy = Σ_ij (WH)_ij over every entry, in closed form from the
+		// column sums of the factors: O((n + m)·k).
+		s2 = dot(colSums(r.colSum, r.w, r.k), colSums(r.colSumB, r.ht, r.k))
 	}
-	r.div = r.terms.divergence(s1, s2, sumY, r.sumXBeta)
+	r.div = r.terms.divergence(s1, s2, r.sumXBeta)
 	obj := r.div + r.penW.of(r.w)
 	if !r.fixedH {
 		obj += r.penH.of(r.ht)
@@ -123,18 +124,6 @@ func (r *betaRun) update(isH bool) {
 		pen = r.penH
 	}
 	r.mu.apply(r.pool, a, num, den, rows, pen, floor)
-}
-
-// colSums sets dst (k) to the column sums of the rows×k factor f.
-func colSums(dst, f []float64, k int) []float64 {
-	dst = dst[:k]
-	clear(dst)
-	for i := 0; i+k <= len(f); i += k {
-		for t, v := range f[i : i+k] {
-			dst[t] += v
-		}
-	}
-	return dst
 }
 
 // passJob is the weighing pass of betaRun over the rows of X, with
@@ -221,7 +210,7 @@ func (j *passJob) denseRows(lo, hi int) {
 		if r.gden != nil {
 			g = r.gden[i*r.m : (i+1)*r.m]
 		}
-		a, b := r.terms.weigh(r.in.denseRow(i), y, g, !j.isH)
+		a, b := r.terms.weigh(r.in.denseRow(i), y, g, !j.isH, 0, 0)
 		s1 += a
 		s2 += b
 	}
@@ -237,7 +226,7 @@ func (j *passJob) csrRows(lo, hi int) {
 		p0, p1 := s.indptr[i], s.indptr[i+1]
 		y := r.model[p0:p1]
 		sddmmRow(y, s.indices[p0:p1], wi, r.ht, k)
-		a, _ := r.terms.weigh(s.data[p0:p1], y, nil, true)
+		a, _ := r.terms.weigh(s.data[p0:p1], y, nil, true, 0, 0)
 		s1 += a
 		spmmRow(r.num[i*k:i*k+k], s.indices[p0:p1], y, r.ht, k)
 	}
@@ -247,18 +236,24 @@ func (j *passJob) csrRows(lo, hi int) {
 
 // csrColumnRanges prepares the update of H for sparse X: for the columns of
 // X in ranges lo..hi-1 it sums the numerator Σ_i weight(x_ij, W_i·Hᵀ_j)·W_i
-// into row j of num, running down X's rows so that W is read in order.
+// into row j of num, running down X's rows so that W is read in order. The
+// model values and weights of a row's entries in the range go through
+// r.model, whose entries each range owns.
 func (j *passJob) csrColumnRanges(lo, hi int) {
 	r, s, k, cr := j.r, j.r.in.csr, j.r.k, j.ranges
 	for q := lo; q < hi; q++ {
 		clear(r.num[cr.bound[q]*k : cr.bound[q+1]*k])
 		for i := 0; i < s.rows; i++ {
 			p0, p1 := cr.entries(s, i, q)
+			if p0 == p1 {
+				continue
+			}
 			wi := r.w[i*k : i*k+k]
-			for p := p0; p < p1; p++ {
-				c := s.indices[p]
-				weight := r.terms.numWeight(s.data[p], dot4(wi, r.ht[c*k:c*k+k]))
-				axpy(weight, wi, r.num[c*k:c*k+k])
+			cols, weights := s.indices[p0:p1], r.model[p0:p1]
+			sddmmRow(weights, cols, wi, r.ht, k)
+			r.terms.weigh(s.data[p0:p1], weights, nil, false, 0, 0)
+			for p, c := range cols {
+				axpy(weights[p], wi, r.num[c*k:c*k+k])
 			}
 		}
 	}
@@ -266,23 +261,35 @@ func (j *passJob) csrColumnRanges(lo, hi int) {
 
 // csrDenRows sums the denominator (WH)^(β−1)·B over every entry of the rows,
 // stored or not, and Σ (WH)^β for the objective: O(cols·k) per row, as
-// scikit-learn does, since beta ∉ {1, 2} has no shortcut for the zeros.
+// scikit-learn does, since beta ∉ {1, 2} has no shortcut for the zeros. The
+// zeros of X are weighed denChunk at a time in buffers on the stack.
 func (j *passJob) csrDenRows(lo, hi int) {
 	r, k, cols := j.r, j.r.k, j.cols
+	var y, g [denChunk]float64
 	var s2 float64
 	for i := lo; i < hi; i++ {
 		ai := j.a[i*k : i*k+k]
 		d := j.den[i*k : i*k+k]
 		clear(d)
-		for c := 0; c < cols; c++ {
-			bc := j.b[c*k : c*k+k]
-			g, sum := r.terms.denWeight(dot(ai, bc))
-			axpy(g, bc, d)
-			s2 += sum
+		for c0 := 0; c0 < cols; c0 += denChunk {
+			n := min(denChunk, cols-c0)
+			for c := range n {
+				y[c] = dot(ai, j.b[(c0+c)*k:(c0+c+1)*k])
+			}
+			_, s2 = r.terms.weigh(zeros[:n], y[:n], g[:n], false, 0, s2)
+			for c := range n {
+				axpy(g[c], j.b[(c0+c)*k:(c0+c+1)*k], d)
+			}
 		}
 	}
 	j.partialDen[lo/j.grain] = s2
 }
+
+// denChunk is how many entries csrDenRows weighs at a time.
+const denChunk = 256
+
+// zeros is denChunk zero data values, read by csrDenRows.
+var zeros [denChunk]float64
 
 // sumPairs returns the sums of the even and the odd entries, in order.
 func sumPairs(p []float64) (s1, s2 float64) {
@@ -291,12 +298,4 @@ func sumPairs(p []float64) (s1, s2 float64) {
 		s2 += p[i+1]
 	}
 	return s1, s2
-}
-
-// grow returns s resized to n, reusing its storage when it is large enough.
-func grow(s []float64, n int) []float64 {
-	if cap(s) < n {
-		return make([]float64, n)
-	}
-	return s[:n]
 }

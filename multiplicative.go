@@ -18,6 +18,24 @@ import (
 // epsilon in negative powers, zero denominators become epsilon, and for
 // β < 1 (W) and β ≤ 1 (H) entries below float64's epsilon are set to zero.
 
+// tiny is float64's machine epsilon: the multiplicative update sets factor
+// entries below it to zero for beta < 1 (W) and beta ≤ 1 (H), as
+// scikit-learn does for stability.
+const tiny = 2.220446049250313e-16
+
+// gammaFor returns the exponent of the multiplicative update (Févotte &
+// Idier's maximization-minimization step): 1/(2−β) for β < 1, 1/(β−1) for
+// β > 2, and 1 in between.
+func gammaFor(beta float64) float64 {
+	switch {
+	case beta < 1:
+		return 1 / (2 - beta)
+	case beta > 2:
+		return 1 / (beta - 1)
+	}
+	return 1
+}
+
 // muJob applies the multiplicative step a ← a ⊙ (num/den)^γ to the rows of a
 // factor, with den += l1 and den += l2·a first.
 type muJob struct {

@@ -201,7 +201,7 @@ func (c *config) validateNMF() error {
 		return optionError("WithAlphaH(%g): want a finite value ≥ 0", c.alphaH)
 	case !(c.l1Ratio >= 0 && c.l1Ratio <= 1):
 		return optionError("WithL1Ratio(%g): want a value in [0, 1]", c.l1Ratio)
-	case math.IsNaN(c.beta) || math.IsInf(c.beta, 0):
+	case !isFinite(c.beta):
 		return optionError("WithBeta(%g): want a finite value", c.beta)
 	}
 	switch c.solver {
@@ -267,7 +267,7 @@ func (c *config) validateCommon() error {
 	return nil
 }
 
-func nonNegativeFinite(v float64) bool { return v >= 0 && !math.IsInf(v, 1) }
+func nonNegativeFinite(v float64) bool { return v >= 0 && isFinite(v) }
 
 // name gives the option function of the lowest set bit, for error messages.
 func (o option) name() string {

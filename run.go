@@ -3,7 +3,6 @@ package factor
 import (
 	"context"
 	"fmt"
-	"math"
 	"sync"
 )
 
@@ -77,8 +76,6 @@ func drive(ctx context.Context, it iterator, cfg *config, restart int, report fu
 	out.history = history
 	return nil
 }
-
-func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // runFunc performs restart number restart on the given pool.
 type runFunc func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error)

@@ -62,7 +62,7 @@ func NewCSR(rows, cols int, indptr, indices []int, data []float64) (*CSR, error)
 			case j <= prev:
 				return nil, shapeError("CSR row %d has column indices not strictly increasing (%d after %d)", i, j, prev)
 			}
-			if v := data[p]; math.IsNaN(v) || math.IsInf(v, 0) {
+			if v := data[p]; !isFinite(v) {
 				return nil, &EntryError{Matrix: "CSR", Row: i, Col: j, Value: v, Err: ErrNotFinite}
 			}
 			prev = j
