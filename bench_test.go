@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"strconv"
-	"strings"
 	"testing"
 
+	"github.com/factorgo/factor/internal/csvmat"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -34,25 +33,11 @@ var benchData = func() func(tb testing.TB) map[string]mat.Matrix {
 }()
 
 func readCSVForBench(tb testing.TB, path string) *mat.Dense {
-	f, err := os.Open(path)
+	m, err := csvmat.ReadFile(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer f.Close()
-	var data []float64
-	rows := 0
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		for _, s := range strings.Split(sc.Text(), ",") {
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			data = append(data, v)
-		}
-		rows++
-	}
-	return mat.NewDense(rows, len(data)/rows, data)
+	return m.X
 }
 
 // lowRankDense returns a non-negative n×m matrix of rank r plus 10% uniform

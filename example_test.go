@@ -9,11 +9,11 @@ import (
 	"math"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/factorgo/factor"
+	"github.com/factorgo/factor/internal/csvmat"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
@@ -279,21 +279,13 @@ func ExampleNMF_FitContext() {
 	// true true
 }
 
-// loadCSV reads a headerless CSV file of numbers.
+// loadCSV reads a CSV file of numbers.
 func loadCSV(path string) *mat.Dense {
-	var data []float64
-	rows := 0
-	for _, line := range loadLines(path) {
-		for _, s := range strings.Split(line, ",") {
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				log.Fatal(err)
-			}
-			data = append(data, v)
-		}
-		rows++
+	m, err := csvmat.ReadFile(path)
+	if err != nil {
+		log.Fatal(err)
 	}
-	return mat.NewDense(rows, len(data)/rows, data)
+	return m.X
 }
 
 // loadLines returns the lines of a text file.

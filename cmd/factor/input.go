@@ -4,18 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/factorgo/factor"
+	"github.com/factorgo/factor/internal/csvmat"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -73,82 +69,13 @@ func readInput(file string, stdin io.Reader) (*dataset, error) {
 }
 
 // readCSV reads a dense matrix from CSV, with an optional header line of
-// names: a first line none of whose fields is a number.
+// names (see package csvmat for the format).
 func readCSV(name string, r io.Reader) (*dataset, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1 // checked below, to say which lines disagree
-	cr.TrimLeadingSpace = true
-	cr.ReuseRecord = true
-	d := &dataset{name: name}
-	var (
-		data      []float64
-		cols      int
-		firstLine int // the line that set the number of columns
-	)
-	for first := true; ; first = false {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%s:%d:%d: %v", name, pe.Line, pe.Column, pe.Err)
-			}
-			return nil, fmt.Errorf("%s: %v", name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if first {
-			rec[0] = strings.TrimPrefix(rec[0], "\ufeff") // a byte order mark
-			if isHeader(rec) {
-				d.header = slices.Clone(rec)
-				cols, firstLine = len(rec), line
-				continue
-			}
-		}
-		if cols == 0 {
-			cols, firstLine = len(rec), line
-		} else if len(rec) != cols {
-			return nil, fmt.Errorf("%s:%d: %d fields, want %d as on line %d", name, line, len(rec), cols, firstLine)
-		}
-		for j, f := range rec {
-			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%s:%d: column %d: %s", name, line, j+1, notNumber(f, line))
-			}
-			data = append(data, v)
-		}
-		d.lines = append(d.lines, line)
+	m, err := csvmat.Read(name, r)
+	if err != nil {
+		return nil, err
 	}
-	if len(d.lines) == 0 {
-		return nil, fmt.Errorf("%s: no rows of numbers", name)
-	}
-	d.x = mat.NewDense(len(d.lines), cols, data)
-	return d, nil
-}
-
-// isHeader reports whether a first CSV record is a header: none of its
-// fields is a number.
-func isHeader(rec []string) bool {
-	for _, f := range rec {
-		if _, err := strconv.ParseFloat(strings.TrimSpace(f), 64); err == nil {
-			return false
-		}
-	}
-	return true
-}
-
-// notNumber describes a field that is not a finite number.
-func notNumber(f string, line int) string {
-	switch {
-	case strings.TrimSpace(f) == "":
-		return "empty field, want a number"
-	case strings.ContainsAny(f, ";\t"):
-		return fmt.Sprintf("%q is not a number (separate fields with commas)", f)
-	case line == 1:
-		return fmt.Sprintf("%q is not a number (a header must have no numeric names)", f)
-	}
-	return fmt.Sprintf("%q is not a finite number", f)
+	return &dataset{name: name, x: m.X, header: m.Header, lines: m.Lines}, nil
 }
 
 // at describes where entry (i, j) of X is in the input, for messages.

@@ -1,0 +1,207 @@
+package csvmat
+
+import (
+	"encoding/csv"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// read reads in, named "in", failing the test on an error.
+func read(t *testing.T, in string) *Matrix {
+	t.Helper()
+	m, err := Read("in", strings.NewReader(in))
+	if err != nil {
+		t.Fatalf("Read(%q): %v", in, err)
+	}
+	return m
+}
+
+// check compares m with the rows, header and lines it should hold.
+func check(t *testing.T, in string, m *Matrix, rows [][]float64, header []string, lines []int) {
+	t.Helper()
+	var data []float64
+	for _, r := range rows {
+		data = append(data, r...)
+	}
+	if want := mat.NewDense(len(rows), len(rows[0]), data); !mat.Equal(m.X, want) {
+		t.Errorf("Read(%q).X = %v, want %v", in, mat.Formatted(m.X, mat.Squeeze()), mat.Formatted(want, mat.Squeeze()))
+	}
+	if !slices.Equal(m.Header, header) || (m.Header == nil) != (header == nil) {
+		t.Errorf("Read(%q).Header = %#v, want %#v", in, m.Header, header)
+	}
+	if !slices.Equal(m.Lines, lines) {
+		t.Errorf("Read(%q).Lines = %v, want %v", in, m.Lines, lines)
+	}
+}
+
+// wantErrors checks that each input fails to read with its message.
+func wantErrors(t *testing.T, cases map[string]string) {
+	t.Helper()
+	for in, want := range cases {
+		m, err := Read("in", strings.NewReader(in))
+		if err == nil {
+			t.Errorf("Read(%q) = %v, want error %q", in, mat.Formatted(m.X, mat.Squeeze()), want)
+		} else if err.Error() != want {
+			t.Errorf("Read(%q) error = %q, want %q", in, err, want)
+		}
+	}
+}
+
+func TestHeader(t *testing.T) {
+	in := "red, green,blue\n1,2,3\n4,5,6\n"
+	check(t, in, read(t, in), [][]float64{{1, 2, 3}, {4, 5, 6}}, []string{"red", "green", "blue"}, []int{2, 3})
+
+	in = "1,2,3\n4,5,6\n"
+	check(t, in, read(t, in), [][]float64{{1, 2, 3}, {4, 5, 6}}, nil, []int{1, 2})
+
+	// Empty names are names; a header needs no row of names after it.
+	in = ",x\n7,8\n"
+	check(t, in, read(t, in), [][]float64{{7, 8}}, []string{"", "x"}, []int{2})
+
+	// One number makes the first line data, so its names are errors.
+	wantErrors(t, map[string]string{
+		"a,1\n2,3\n": `in:1: column 1: "a" is not a number (a header must have no numeric names)`,
+		"1,b\n2,3\n": `in:1: column 2: "b" is not a number (a header must have no numeric names)`,
+		// Only the first line may be a header.
+		"a,b\nc,d\n": `in:2: column 1: "c" is not a finite number`,
+	})
+}
+
+func TestBOM(t *testing.T) {
+	in := "\ufeffa,b\n1,2\n"
+	check(t, in, read(t, in), [][]float64{{1, 2}}, []string{"a", "b"}, []int{2})
+
+	in = "\ufeff1,2\n3,4\n"
+	check(t, in, read(t, in), [][]float64{{1, 2}, {3, 4}}, nil, []int{1, 2})
+
+	// Only at the start: elsewhere it is not part of a number.
+	wantErrors(t, map[string]string{
+		"1,2\n\ufeff3,4\n": `in:2: column 1: "\ufeff3" is not a finite number`,
+	})
+}
+
+func TestLineEndsAndSpace(t *testing.T) {
+	in := "a,b\r\n 1 ,\t2\r\n\r\n\n3,  4\n"
+	check(t, in, read(t, in), [][]float64{{1, 2}, {3, 4}}, []string{"a", "b"}, []int{2, 5})
+
+	in = "0.5,-1e3,+2,0x1p-2" // no final line end
+	check(t, in, read(t, in), [][]float64{{0.5, -1000, 2, 0.25}}, nil, []int{1})
+}
+
+func TestRagged(t *testing.T) {
+	wantErrors(t, map[string]string{
+		"1,2,3\n4,5\n":      "in:2: 2 fields, want 3 as on line 1",
+		"1,2\n3,4\n5,6,7\n": "in:3: 3 fields, want 2 as on line 1",
+		"a,b\n1,2,3\n":      "in:2: 3 fields, want 2 as on line 1",
+		"\n\n1,2\n\n3\n":    "in:5: 1 fields, want 2 as on line 3",
+		"1,2,\n":            "in:1: column 3: empty field, want a number",
+	})
+}
+
+func TestEmptyFields(t *testing.T) {
+	wantErrors(t, map[string]string{
+		"1,,3\n":        "in:1: column 2: empty field, want a number",
+		"1,2\n3, \n":    "in:2: column 2: empty field, want a number",
+		"1,2\n\"\",4\n": "in:2: column 1: empty field, want a number",
+	})
+}
+
+func TestNaNInf(t *testing.T) {
+	wantErrors(t, map[string]string{
+		"1,2\n3,NaN\n":   `in:2: column 2: "NaN" is not a finite number`,
+		"1,2\nnan,4\n":   `in:2: column 1: "nan" is not a finite number`,
+		"1,2\n3,+Inf\n":  `in:2: column 2: "+Inf" is not a finite number`,
+		"1,2\n-inf,4\n":  `in:2: column 1: "-inf" is not a finite number`,
+		"1,2\n3,1e999\n": `in:2: column 2: "1e999" is not a finite number`,
+		// NaN and Inf are numbers to ParseFloat, so they make no header.
+		"NaN,x\n1,2\n": `in:1: column 1: "NaN" is not a number (a header must have no numeric names)`,
+	})
+}
+
+func TestSemicolonsAndTabs(t *testing.T) {
+	// A first line without commas is one name, so the error is on line 2.
+	wantErrors(t, map[string]string{
+		"1;2;3\n4;5;6\n": `in:2: column 1: "4;5;6" is not a number (separate fields with commas)`,
+		"1\t2\n3\t4\n":   `in:2: column 1: "3\t4" is not a number (separate fields with commas)`,
+		"1,2\n3,4;5\n":   `in:2: column 2: "4;5" is not a number (separate fields with commas)`,
+	})
+}
+
+func TestBlank(t *testing.T) {
+	// Nothing, blank lines, a byte order mark or a header alone.
+	for _, in := range []string{"", "\n\n\r\n", "\ufeff", "a,b,c\n\n", "\ufeffa\n", "\"a\"\r\n"} {
+		wantErrors(t, map[string]string{in: "in: no rows of numbers"})
+	}
+}
+
+func TestQuoted(t *testing.T) {
+	in := "\"a,b\",\"say \"\"c\"\"\"\n\"1\",2\n3,\" 4 \"\n"
+	check(t, in, read(t, in), [][]float64{{1, 2}, {3, 4}}, []string{"a,b", `say "c"`}, []int{2, 3})
+
+	// A quoted line end is part of a name: the rows' lines say so.
+	in = "\"two\nlines\",b\n1,2\n"
+	check(t, in, read(t, in), [][]float64{{1, 2}}, []string{"two\nlines", "b"}, []int{3})
+
+	wantErrors(t, map[string]string{
+		"1,2\"\n":          `in:1:4: bare " in non-quoted-field`,
+		"1,2\n\"3,4\n":     `in:2:6: extraneous or missing " in quoted-field`,
+		"1,\"2\"x\n":       `in:1:5: extraneous or missing " in quoted-field`,
+		"1,2\n\"3,4\",5\n": `in:2: column 1: "3,4" is not a finite number`,
+	})
+}
+
+func TestErrorsWrap(t *testing.T) {
+	if _, err := Read("in", strings.NewReader("1,2\"\n")); !errors.Is(err, csv.ErrBareQuote) {
+		t.Errorf("bare quote: error %v is not csv.ErrBareQuote", err)
+	}
+	boom := errors.New("boom")
+	_, err := Read("in", iotest.ErrReader(boom))
+	if !errors.Is(err, boom) || err.Error() != "in: boom" {
+		t.Errorf("failing reader: error %q, want \"in: boom\" wrapping it", err)
+	}
+}
+
+func TestReadFile(t *testing.T) {
+	if _, err := ReadFile("testdata/missing.csv"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadFile of a missing file: error %v, want fs.ErrNotExist", err)
+	}
+	path := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(path, []byte("1,2\n3,x\n"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	want := path + `:2: column 2: "x" is not a finite number`
+	if _, err := ReadFile(path); err == nil || err.Error() != want {
+		t.Errorf("ReadFile(%q) error = %v, want %q", path, err, want)
+	}
+}
+
+func TestDigits(t *testing.T) {
+	const path = "../../testdata/digits.csv"
+	m, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, c := m.X.Dims(); n != 1797 || c != 64 {
+		t.Fatalf("%s is %d×%d, want 1797×64", path, n, c)
+	}
+	if m.Header != nil {
+		t.Errorf("%s: header %q, want none", path, m.Header)
+	}
+	if len(m.Lines) != 1797 || m.Lines[0] != 1 || m.Lines[1796] != 1797 {
+		t.Errorf("%s: lines %d..%d of %d, want 1..1797", path, m.Lines[0], m.Lines[len(m.Lines)-1], len(m.Lines))
+	}
+	if got := m.X.RawRowView(0)[:5]; !slices.Equal(got, []float64{0, 0, 5, 13, 9}) {
+		t.Errorf("%s: row 1 starts %v, want [0 0 5 13 9]", path, got)
+	}
+	if lo, hi := mat.Min(m.X), mat.Max(m.X); lo != 0 || hi != 16 {
+		t.Errorf("%s: pixels in [%v, %v], want [0, 16]", path, lo, hi)
+	}
+}
