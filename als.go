@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -25,21 +26,7 @@ import (
 // Fit returns ErrRank otherwise. Concurrency is as for NMF.
 type VanillaALS struct {
 	cfg config
-	fit *alsFit
-}
-
-// alsFit is a fitted VanillaALS.
-type alsFit struct {
-	fitted
-	alpha float64
-}
-
-// common returns the fitted state, nil before a successful Fit.
-func (a *VanillaALS) common() *fitted {
-	if a.fit == nil {
-		return nil
-	}
-	return &a.fit.fitted
+	fit *fitted
 }
 
 // NewVanillaALS returns a ridge ALS model with the given options. It
@@ -74,32 +61,20 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	if cfg.alphaW == 0 && cfg.k > min(in.n, in.m) {
 		return fmt.Errorf("%w: with WithAlpha(0), k = %d must not exceed min(n, m) = %d", ErrRank, cfg.k, min(in.n, in.m))
 	}
-	custom := cfg.set&optInitialFactors != 0
-	if custom {
-		probe := core{in: in, n: in.n, m: in.m, k: cfg.k, w: make([]float64, in.n*cfg.k), ht: make([]float64, in.m*cfg.k)}
-		if err := customStart(&probe, cfg.w0, cfg.h0, false); err != nil {
-			return err
-		}
+	if err := checkInitialFactors(&cfg, in, false); err != nil {
+		return err
 	}
+	start := func(c *core, _ int, rng *rand.Rand) error { alsRandomStart(c, rng); return nil }
+	solver := func(c core) iterator { return newALSRun(c, cfg.alphaW) }
 	out, err := runRestarts(ctx, &cfg, func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {
-		c := newCore(in, cfg.k, make([]float64, in.n*cfg.k), make([]float64, in.m*cfg.k), p)
-		if restart == 0 && custom {
-			if err := customStart(&c, cfg.w0, cfg.h0, false); err != nil {
-				return nil, err
-			}
-		} else {
-			alsRandomStart(&c, newRNG(cfg.seed, restart))
-		}
-		out := &outcome{w: c.w, ht: c.ht}
-		if err := drive(ctx, newALSRun(c, cfg.alphaW), &cfg, restart, report, out); err != nil {
-			return nil, err
-		}
-		return out, nil
+		return runOnce(ctx, in, &cfg, restart, p, report, false, start, solver)
 	})
 	if err != nil {
 		return err
 	}
-	a.fit = &alsFit{fitted: newFitted(in, cfg.k, out, math.Sqrt(max(out.loss, 0))), alpha: cfg.alphaW}
+	// The W step of Transform is the ridge solve ½‖x − Hᵀw‖² + ½·α‖w‖².
+	comp := newComponents(out.ht, in.m, cfg.k, Frobenius, penalty{l2: cfg.alphaW}, true, cfg.stopRule)
+	a.fit = newFitted(in, cfg.k, out, math.Sqrt(max(out.loss, 0)), comp)
 	return nil
 }
 
@@ -131,45 +106,35 @@ func (a *VanillaALS) FitTransform(x mat.Matrix) (*mat.Dense, error) {
 // Transform returns the ridge solution W = X·Hᵀ·(H·Hᵀ + αI)⁻¹ for new data
 // X (n'×m) with the fitted H fixed.
 func (a *VanillaALS) Transform(x mat.Matrix) (*mat.Dense, error) {
-	in, err := a.common().transformInput(x)
-	if err != nil {
-		return nil, err
-	}
-	f := a.fit
-	in.preferSparse()
-	p := newPool(defaultProcs())
-	defer p.close()
-	c := newCore(in, f.k, make([]float64, in.n*f.k), f.ht, p)
-	cross := make([]float64, in.n*f.k)
-	gram := make([]float64, f.k*f.k)
-	c.crossW(cross)
-	c.gram(gram, f.ht, f.m)
-	if err := newRidgeJob(f.k, f.alpha).solve(p, c.w, cross, gram, in.n); err != nil {
-		return nil, err
-	}
-	return mat.NewDense(in.n, f.k, c.w), nil
+	return a.TransformContext(context.Background(), x)
+}
+
+// TransformContext is Transform with a context, checked before the solve:
+// when it is done, TransformContext returns an error wrapping ctx.Err().
+func (a *VanillaALS) TransformContext(ctx context.Context, x mat.Matrix) (*mat.Dense, error) {
+	return a.fit.transform(ctx, x)
 }
 
 // InverseTransform returns W·H (n'×m) for W (n'×k).
 func (a *VanillaALS) InverseTransform(w mat.Matrix) (*mat.Dense, error) {
-	return a.common().inverse(w)
+	return a.fit.inverse(w)
 }
 
 // W returns a copy of the fitted W (n×k), or nil before a successful Fit.
-func (a *VanillaALS) W() *mat.Dense { return a.common().copyW() }
+func (a *VanillaALS) W() *mat.Dense { return a.fit.copyW() }
 
 // H returns a copy of the fitted H (k×m), or nil before a successful Fit.
-func (a *VanillaALS) H() *mat.Dense { return a.common().copyH() }
+func (a *VanillaALS) H() *mat.Dense { return a.fit.copyH() }
 
 // NIter returns the number of iterations of the kept run (0 before Fit).
-func (a *VanillaALS) NIter() int { return a.common().nIter() }
+func (a *VanillaALS) NIter() int { return a.fit.nIter() }
 
 // Objective returns the final ‖X − WH‖² + α(‖W‖² + ‖H‖²); NaN before Fit.
-func (a *VanillaALS) Objective() float64 { return a.common().objectiveOrNaN() }
+func (a *VanillaALS) Objective() float64 { return a.fit.objectiveOrNaN() }
 
 // ReconstructionErr returns ‖X − WH‖; NaN before Fit.
-func (a *VanillaALS) ReconstructionErr() float64 { return a.common().recErrOrNaN() }
+func (a *VanillaALS) ReconstructionErr() float64 { return a.fit.recErrOrNaN() }
 
 // History returns a copy of the objective after each iteration of the kept
 // run, computed as for NMF.History; its length is NIter.
-func (a *VanillaALS) History() []float64 { return a.common().copyHistory() }
+func (a *VanillaALS) History() []float64 { return a.fit.copyHistory() }

@@ -1,29 +1,52 @@
 package factor
 
 import (
+	"context"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
 )
 
-// fitted is what a successful fit leaves, common to NMF and VanillaALS. A
-// Fit replaces it as a whole, so a failed Fit leaves the previous one. Its
-// accessors take a nil *fitted as "not fitted".
+// components is the fixed half of a fitted model: H and everything that
+// solving for W against it needs (solveW). Transform and InverseTransform
+// read only this, so that any model that leaves components behind, a fit
+// or a model loaded from a file, transforms the same way.
+type components struct {
+	h      *mat.Dense // H, k×m: the components, as returned by H()
+	ht     []float64  // Hᵀ, m×k row-major: the layout the solvers read
+	beta   float64    // the loss of the W step: D_β for NMF, 2 for VanillaALS
+	penW   penalty    // the scaled penalty of W (for VanillaALS, l2 = α)
+	signed bool       // W of any sign (VanillaALS): a ridge solve, no NNLS
+	stop   stopRule   // when the iterative W step (MU) stops
+}
+
+// newComponents returns the components of a fitted Hᵀ (m×k).
+func newComponents(ht []float64, m, k int, beta float64, penW penalty, signed bool, stop stopRule) components {
+	return components{
+		h:  mat.DenseCopyOf(mat.NewDense(m, k, ht).T()),
+		ht: ht, beta: beta, penW: penW, signed: signed, stop: stop,
+	}
+}
+
+// dims returns k and m, the shape of H.
+func (c *components) dims() (k, m int) { return c.h.Dims() }
+
+// fitted is what a successful fit leaves: the components and the fitted W
+// with its record. A Fit replaces it as a whole, so a failed Fit leaves the
+// previous one. Its methods take a nil *fitted as "not fitted".
 type fitted struct {
-	w, h      *mat.Dense
-	ht        []float64 // Hᵀ, row-major m×k, for Transform
-	m, k      int
+	components
+	w         *mat.Dense
 	history   []float64
 	objective float64
 	recErr    float64
 }
 
-func newFitted(in *input, k int, out *outcome, recErr float64) fitted {
-	return fitted{
-		m: in.m, k: k, ht: out.ht,
-		history: out.history, objective: out.objective, recErr: recErr,
-		w: mat.NewDense(in.n, k, out.w),
-		h: mat.DenseCopyOf(mat.NewDense(in.m, k, out.ht).T()),
+func newFitted(in *input, k int, out *outcome, recErr float64, comp components) *fitted {
+	return &fitted{
+		components: comp,
+		w:          mat.NewDense(in.n, k, out.w),
+		history:    out.history, objective: out.objective, recErr: recErr,
 	}
 }
 
@@ -69,9 +92,8 @@ func (f *fitted) copyHistory() []float64 {
 	return append([]float64(nil), f.history...)
 }
 
-// transformInput reads new data for Transform, which must have the columns
-// the model was fitted on.
-func (f *fitted) transformInput(x mat.Matrix) (*input, error) {
+// transform solves for W of new data x with the fitted H fixed.
+func (f *fitted) transform(ctx context.Context, x mat.Matrix) (*mat.Dense, error) {
 	if f == nil {
 		return nil, ErrNotFitted
 	}
@@ -79,10 +101,10 @@ func (f *fitted) transformInput(x mat.Matrix) (*input, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.m != f.m {
-		return nil, shapeError("X has %d columns, the model was fitted on %d", in.m, f.m)
+	if _, m := f.dims(); in.m != m {
+		return nil, shapeError("X has %d columns, the model was fitted on %d", in.m, m)
 	}
-	return in, nil
+	return f.solveW(ctx, in)
 }
 
 // inverse returns w·H after checking w's shape and values.
@@ -93,9 +115,10 @@ func (f *fitted) inverse(w mat.Matrix) (*mat.Dense, error) {
 	if isNil(w) {
 		return nil, shapeError("W is nil")
 	}
+	k, _ := f.dims()
 	r, c := w.Dims()
-	if r < 1 || c != f.k {
-		return nil, shapeError("W is %d×%d, want n×%d with n ≥ 1", r, c, f.k)
+	if r < 1 || c != k {
+		return nil, shapeError("W is %d×%d, want n×%d with n ≥ 1", r, c, k)
 	}
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {

@@ -153,6 +153,17 @@ func part(dst, src []float64, j, k, rows int, sign, lambda, norm float64) {
 	}
 }
 
+// checkInitialFactors checks the matrices of WithInitialFactors, when
+// given, against X before any work starts: shapes, finite entries and, for
+// NMF (nonNegative), signs.
+func checkInitialFactors(cfg *config, in *input, nonNegative bool) error {
+	if cfg.set&optInitialFactors == 0 {
+		return nil
+	}
+	probe := core{in: in, n: in.n, m: in.m, k: cfg.k, w: make([]float64, in.n*cfg.k), ht: make([]float64, in.m*cfg.k)}
+	return customStart(&probe, cfg.w0, cfg.h0, nonNegative)
+}
+
 // customStart copies the factors of WithInitialFactors into W and Ht after
 // checking their shape and, for NMF, their sign.
 func customStart(c *core, w0, h0 mat.Matrix, nonNegative bool) error {

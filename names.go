@@ -26,10 +26,7 @@ const (
 	// AcceleratedHALS is HALS with several inner sweeps of W per product
 	// X·Hᵀ and of H per product Wᵀ·X (Gillis & Glineur 2012): it reaches a
 	// given objective with fewer passes over X. Frobenius loss only. The
-	// number of inner sweeps follows the cost of a product, which counts
-	// X's nonzeros when X is held as CSR (a *CSR, or a dense X with many
-	// zeros under gonum's own BLAS) and all n·m entries otherwise, so the
-	// same dense X can take different paths with different BLAS backends.
+	// package documentation says how many sweeps it takes.
 	AcceleratedHALS
 )
 

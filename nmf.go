@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -27,24 +28,7 @@ import (
 // may be called concurrently.
 type NMF struct {
 	cfg config
-	fit *nmfFit
-}
-
-// nmfFit is a fitted NMF: the factors and what Transform needs.
-type nmfFit struct {
-	fitted
-	beta    float64
-	penW    penalty // the scaled penalty of W for m features
-	tol     float64
-	maxIter int
-}
-
-// common returns the fitted state, nil before a successful Fit.
-func (m *NMF) common() *fitted {
-	if m.fit == nil {
-		return nil
-	}
-	return &m.fit.fitted
+	fit *fitted
 }
 
 // NewNMF returns an NMF model with the given options. Options are checked
@@ -83,53 +67,27 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 		in.preferSparse()
 	}
 	init := resolveInit(cfg.init, cfg.k, in.n, in.m, 0)
-	custom := cfg.set&optInitialFactors != 0
-	if !custom && init != InitRandom && cfg.k > min(in.n, in.m) {
+	if cfg.set&optInitialFactors == 0 && init != InitRandom && cfg.k > min(in.n, in.m) {
 		return fmt.Errorf("%w: %v needs k ≤ min(n, m) = %d, got k = %d; use InitRandom", ErrRank, init, min(in.n, in.m), cfg.k)
 	}
-	if custom {
-		// Check the starting factors before any work is started.
-		probe := core{in: in, n: in.n, m: in.m, k: cfg.k, w: make([]float64, in.n*cfg.k), ht: make([]float64, in.m*cfg.k)}
-		if err := customStart(&probe, cfg.w0, cfg.h0, true); err != nil {
-			return err
-		}
+	if err := checkInitialFactors(&cfg, in, true); err != nil {
+		return err
 	}
+	penW := newPenalty(cfg.alphaW, cfg.l1Ratio, in.m)
+	penH := newPenalty(cfg.alphaH, cfg.l1Ratio, in.n)
+	start := func(c *core, restart int, rng *rand.Rand) error {
+		return nmfStart(c, resolveInit(cfg.init, cfg.k, in.n, in.m, restart), rng)
+	}
+	solver := func(c core) iterator { return newNMFIterator(c, cfg.solver, cfg.beta, penW, penH) }
 	out, err := runRestarts(ctx, &cfg, func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {
-		return nmfRunOnce(ctx, in, &cfg, restart, p, report)
+		return runOnce(ctx, in, &cfg, restart, p, report, true, start, solver)
 	})
 	if err != nil {
 		return err
 	}
-	m.fit = &nmfFit{
-		fitted: newFitted(in, cfg.k, out, math.Sqrt(2*max(out.loss, 0))),
-		beta:   cfg.beta, penW: newPenalty(cfg.alphaW, cfg.l1Ratio, in.m),
-		tol: cfg.tol, maxIter: cfg.maxIter,
-	}
+	comp := newComponents(out.ht, in.m, cfg.k, cfg.beta, penW, false, cfg.stopRule)
+	m.fit = newFitted(in, cfg.k, out, math.Sqrt(2*max(out.loss, 0)), comp)
 	return nil
-}
-
-// nmfRunOnce performs one run: start, then iterate.
-func nmfRunOnce(ctx context.Context, in *input, cfg *config, restart int, p *pool, report func(Progress)) (*outcome, error) {
-	k := cfg.k
-	c := newCore(in, k, make([]float64, in.n*k), make([]float64, in.m*k), p)
-	rng := newRNG(cfg.seed, restart)
-	var err error
-	if restart == 0 && cfg.set&optInitialFactors != 0 {
-		err = customStart(&c, cfg.w0, cfg.h0, true)
-	} else {
-		err = nmfStart(&c, resolveInit(cfg.init, k, in.n, in.m, restart), rng)
-	}
-	if err != nil {
-		return nil, err
-	}
-	penW := newPenalty(cfg.alphaW, cfg.l1Ratio, in.m)
-	penH := newPenalty(cfg.alphaH, cfg.l1Ratio, in.n)
-	it := newNMFIterator(c, cfg.solver, cfg.beta, penW, penH)
-	out := &outcome{w: c.w, ht: c.ht}
-	if err := drive(ctx, it, cfg, restart, report, out); err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // newNMFIterator returns the solver for the settings.
@@ -160,29 +118,54 @@ func (m *NMF) FitTransform(x mat.Matrix) (*mat.Dense, error) {
 }
 
 // W returns a copy of the fitted W (n×k), or nil before a successful Fit.
-func (m *NMF) W() *mat.Dense { return m.common().copyW() }
+func (m *NMF) W() *mat.Dense { return m.fit.copyW() }
 
 // H returns a copy of the fitted H (k×m), the components, or nil before a
 // successful Fit.
-func (m *NMF) H() *mat.Dense { return m.common().copyH() }
+func (m *NMF) H() *mat.Dense { return m.fit.copyH() }
 
 // NIter returns the number of iterations of the kept run (0 before Fit).
-func (m *NMF) NIter() int { return m.common().nIter() }
+func (m *NMF) NIter() int { return m.fit.nIter() }
 
 // Objective returns the final value of the regularized objective of the
 // kept run (see NMF); NaN before Fit.
-func (m *NMF) Objective() float64 { return m.common().objectiveOrNaN() }
+func (m *NMF) Objective() float64 { return m.fit.objectiveOrNaN() }
 
 // ReconstructionErr returns scikit-learn's reconstruction_err_,
 // sqrt(2·D_β(X | WH)) without the penalties: for the Frobenius loss the
 // norm ‖X − WH‖. NaN before Fit.
-func (m *NMF) ReconstructionErr() float64 { return m.common().recErrOrNaN() }
+func (m *NMF) ReconstructionErr() float64 { return m.fit.recErrOrNaN() }
 
 // History returns a copy of the objective after each iteration of the kept
-// run; its length is NIter. For the Frobenius loss the values come from the
-// Gram identity ‖X‖² − 2⟨XᵀW, Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩, accurate to about
-// 1e-16·‖X‖²; the last equals Objective. When X is held dense and that
-// accuracy is not enough (a residual below 1e-4·‖X‖²) the residual is
-// computed exactly instead; for X held only as a *CSR it never is, so a
-// nearly exact sparse fit reports its objective to about 1e-16·‖X‖².
-func (m *NMF) History() []float64 { return m.common().copyHistory() }
+// run; its length is NIter and its last value is Objective. For the
+// Frobenius loss the values are accurate to about 1e-16·‖X‖² (see the
+// package documentation, "Accuracy of the objective").
+func (m *NMF) History() []float64 { return m.fit.copyHistory() }
+
+// Transform returns W (n'×k) for new data X (n'×m, non-negative) with the
+// fitted H fixed, minimizing the model's loss plus the penalty on W:
+//
+//   - for the Frobenius loss, each row w of W solves the non-negative least
+//     squares problem min ½‖x − Hᵀw‖² + l1·|w|₁ + ½·l2·‖w‖², w ≥ 0, exactly
+//     (the point HALS and MU converge to);
+//   - otherwise the multiplicative update of W runs from scikit-learn's
+//     start, every entry sqrt(mean(X)/k), under the fitted tolerance and
+//     iteration limit.
+//
+// X is read as by Fit; a model that is not fitted returns ErrNotFitted.
+func (m *NMF) Transform(x mat.Matrix) (*mat.Dense, error) {
+	return m.TransformContext(context.Background(), x)
+}
+
+// TransformContext is Transform with a context, checked before every
+// iteration of the multiplicative update and between blocks of rows of the
+// exact solve: when it is done, TransformContext returns an error wrapping
+// ctx.Err().
+func (m *NMF) TransformContext(ctx context.Context, x mat.Matrix) (*mat.Dense, error) {
+	return m.fit.transform(ctx, x)
+}
+
+// InverseTransform returns W·H (n'×m), the data a W (n'×k) represents.
+func (m *NMF) InverseTransform(w mat.Matrix) (*mat.Dense, error) {
+	return m.fit.inverse(w)
+}

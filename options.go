@@ -58,15 +58,23 @@ const (
 const alsOptions = optK | optAlpha | optTol | optMaxIter | optRestarts | optInit |
 	optInitialFactors | optSeed | optProgress
 
+// stopRule is when an iterative solve stops: after maxIter iterations, or
+// earlier when tol > 0 and the objective fell by no more than tol·f over
+// the last checkEvery iterations (see WithTol). A fitted model keeps the
+// rule of its fit for the iterative W step of Transform.
+type stopRule struct {
+	tol     float64
+	maxIter int
+}
+
 // config holds the settings shared by NMF and VanillaALS.
 type config struct {
-	set      option // which options were given
-	k        int
-	alphaW   float64
-	alphaH   float64
-	l1Ratio  float64
-	tol      float64
-	maxIter  int
+	set     option // which options were given
+	k       int
+	alphaW  float64
+	alphaH  float64
+	l1Ratio float64
+	stopRule
 	restarts int
 	solver   Solver
 	beta     float64
@@ -78,8 +86,7 @@ type config struct {
 
 func newConfig(opts []Option) config {
 	c := config{
-		tol:      DefaultTol,
-		maxIter:  DefaultMaxIter,
+		stopRule: stopRule{tol: DefaultTol, maxIter: DefaultMaxIter},
 		restarts: DefaultRestarts,
 		beta:     Frobenius,
 	}

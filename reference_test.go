@@ -11,7 +11,8 @@ import (
 )
 
 // refCase is one case of testdata/reference, written by scikit-learn 1.2,
-// SciPy and NumPy (see ../shared/tools/make_reference.py).
+// SciPy and NumPy: tools/refgen/make_reference.py regenerates them (see
+// tools/refgen/README.md).
 type refCase struct {
 	Name      string      `json:"name"`
 	Kind      string      `json:"kind"`

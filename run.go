@@ -3,6 +3,7 @@ package factor
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 )
 
@@ -32,19 +33,19 @@ type outcome struct {
 	loss      float64 // the objective without penalties
 }
 
-// drive runs it until the stopping rule or maxIter, reporting progress and
-// checking ctx before each iteration, and fills the outcome's history,
-// objective and loss.
-func drive(ctx context.Context, it iterator, cfg *config, restart int, report func(Progress), out *outcome) error {
+// drive runs it until the stopping rule, reporting progress (as run number
+// restart) and checking ctx before each iteration, and fills the outcome's
+// history, objective and loss.
+func drive(ctx context.Context, it iterator, stop stopRule, restart int, report func(Progress), out *outcome) error {
 	f := it.start()
 	if !isFinite(f) {
 		return fmt.Errorf("%w: the objective of the starting factors is %g", ErrNotFinite, f)
 	}
-	history := make([]float64, 0, min(cfg.maxIter, 1<<12))
+	history := make([]float64, 0, min(stop.maxIter, 1<<12))
 	checked := f
-	for t := 1; t <= cfg.maxIter; t++ {
+	for t := 1; t <= stop.maxIter; t++ {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("factor: fit stopped before iteration %d: %w", t, err)
+			return fmt.Errorf("factor: stopped before iteration %d: %w", t, err)
 		}
 		var err error
 		if f, err = it.iterate(); err != nil {
@@ -57,8 +58,8 @@ func drive(ctx context.Context, it iterator, cfg *config, restart int, report fu
 		if report != nil {
 			report(Progress{Restart: restart, Iter: t, Objective: f})
 		}
-		if cfg.tol > 0 && t%checkEvery == 0 {
-			if checked-f <= cfg.tol*checked {
+		if stop.tol > 0 && t%checkEvery == 0 {
+			if checked-f <= stop.tol*checked {
 				break
 			}
 			checked = f
@@ -75,6 +76,29 @@ func drive(ctx context.Context, it iterator, cfg *config, restart int, report fu
 	}
 	out.history = history
 	return nil
+}
+
+// runOnce performs run number restart of a fit on the pool: the starting
+// factors (for the first run those of WithInitialFactors when given, checked
+// for sign when nonNegative, otherwise start's, drawing from the run's
+// random stream), then solver's iterations under cfg's stopping rule.
+func runOnce(ctx context.Context, in *input, cfg *config, restart int, p *pool, report func(Progress),
+	nonNegative bool, start func(c *core, restart int, rng *rand.Rand) error, solver func(c core) iterator) (*outcome, error) {
+	c := newCore(in, cfg.k, make([]float64, in.n*cfg.k), make([]float64, in.m*cfg.k), p)
+	var err error
+	if restart == 0 && cfg.set&optInitialFactors != 0 {
+		err = customStart(&c, cfg.w0, cfg.h0, nonNegative)
+	} else {
+		err = start(&c, restart, newRNG(cfg.seed, restart))
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &outcome{w: c.w, ht: c.ht}
+	if err := drive(ctx, solver(c), cfg.stopRule, restart, report, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // runFunc performs restart number restart on the given pool.

@@ -1,0 +1,112 @@
+// Package factor factorizes a matrix X (n×m) into W (n×k) times H (k×m):
+// non-negative matrix factorization (NMF) with the whole beta-divergence
+// family, and ridge alternating least squares (VanillaALS). It runs on
+// gonum's mat and blas64, takes dense (*mat.Dense, any mat.Matrix) and
+// sparse (*CSR) input, and reproduces scikit-learn 1.2's NMF step for step.
+//
+//	m := factor.NewNMF(factor.WithK(10), factor.WithBeta(factor.KullbackLeibler))
+//	err := m.Fit(X)         // X ≥ 0: W (n×k) and H (k×m), both ≥ 0
+//	w, err := m.Transform(Y) // new rows against the fitted H
+//
+// # Objectives
+//
+// NMF minimizes, with W, H ≥ 0 and scikit-learn 1.2's scaling of the
+// penalties,
+//
+//	D_β(X | WH) + α_W·m·(l1·|W|₁ + ½(1−l1)·‖W‖²) + α_H·n·(l1·|H|₁ + ½(1−l1)·‖H‖²)
+//
+// where D_β sums over the entries x of X and y of the model WH:
+//
+//	β = 2 (Frobenius):        ½ (x − y)²
+//	β = 1 (KullbackLeibler):  x·log(x/y) − x + y
+//	β = 0 (ItakuraSaito):     x/y − log(x/y) − 1              (X > 0)
+//	any other real β:         (x^β − β·x·y^(β−1) + (β−1)·y^β) / (β(β−1))
+//
+// An entry with x = 0 contributes only its y terms, and y = 0 is replaced by
+// 2⁻²³ (float32's epsilon, scikit-learn's EPSILON) wherever a term divides
+// by y or raises it to a negative power. WithAlpha sets α_W and α_H,
+// WithAlphaH overrides α_H, WithL1Ratio sets l1.
+//
+// VanillaALS minimizes ‖X − WH‖² + α·(‖W‖² + ‖H‖²) with W and H of any sign
+// (α from WithAlpha), as numpy-ml does.
+//
+// # Solvers
+//
+// Every solver updates W with H fixed, then H with W fixed, once per
+// iteration. Its math lives in the files below; the per-iteration costs are
+// for X dense (n·m entries) and as a *CSR with nnz stored entries.
+//
+//	solver                 file(s)                          dense            sparse
+//	HALS                   hals.go, frobenius.go            O(n·m·k)         O(nnz·k + (n+m)·k²)
+//	AcceleratedHALS        ahals.go, hals.go, frobenius.go  O(n·m·k)         O(nnz·k + s·(n+m)·k²)
+//	MU, β = 2              multiplicative.go, frobenius.go  O(n·m·k)         O(nnz·k + (n+m)·k²)
+//	MU, β = 1              mu_beta.go, loss.go              O(n·m·k)         O(nnz·k + (n+m)·k)
+//	MU, other β            mu_beta.go, loss.go              O(n·m·k)         O(nnz·k + n·m·k)
+//	ridge ALS (VanillaALS) ridge.go, als.go, frobenius.go   O(n·m·k + k³)    O(nnz·k + (n+m)·k² + k³)
+//	W step of Transform    solvew.go, nnqp.go, ridge.go     see solveW
+//
+// The dense costs all carry O((n+m)·k²) too, for the k×k Gram matrices
+// and sweeps. HALS is exact coordinate descent on the columns of W and the
+// rows of H (scikit-learn's "cd" without shuffle). AcceleratedHALS (Gillis &
+// Glineur 2012) repeats the cheap sweep s times per product, s at most
+// 1 + 2·ρ with ρ = 1 + ⌊(nnz + m·k)/(n·(k+1))⌋ for W (the same with n and m
+// exchanged for H), stopping when a sweep moves the factor by less than a
+// tenth of the first sweep's move; nnz counts all n·m entries unless X is
+// held as CSR, so the same dense X can take a different (equally valid)
+// number of sweeps under another BLAS. MU is Lee & Seung's multiplicative
+// update generalized to β by Févotte & Idier: the per-entry terms of the
+// divergence and of the update are in loss.go (weigh), the step and its
+// floors in multiplicative.go. For β ∉ {1, 2} on sparse X the zeros still
+// enter the denominator through (WH)^(β−1), which costs O(n·m·k) per
+// iteration, as in scikit-learn, though never an n×m matrix. The penalties
+// are in penalty.go, the starts (random, NNDSVD, NNDSVDA, NNDSVDAR, custom)
+// in init.go and svd.go, the products in products.go and csr_kernels.go,
+// the vector kernels in vec.go, and the driver, stopping rule and restarts
+// in run.go.
+//
+// # Stopping
+//
+// Every 10 iterations the objective f is compared with its value at the
+// previous check, and a run stops when it fell by no more than tol·f
+// (WithTol, default 1e-4); WithTol(0) runs exactly WithMaxIter iterations.
+// WithRestarts(r) runs r fits, the first from the configured start and the
+// others from random starts, and keeps the lowest objective.
+//
+// # Accuracy of the objective
+//
+// For the Frobenius loss the objective of each iteration (History) comes
+// from the Gram identity ‖X‖² − 2⟨XᵀW, Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩ at O(m·k) cost,
+// accurate to about 1e-16·‖X‖². When X is held dense and that is not enough
+// (a residual below 1e-4·‖X‖²) the residual is computed exactly instead;
+// for X held only as a *CSR it never is, so a nearly exact sparse fit
+// reports its objective to about 1e-16·‖X‖². For other β the objective is
+// summed exactly in the pass that prepares the update of W.
+//
+// # Input
+//
+// A *mat.Dense is read in place; any other mat.Matrix is copied once,
+// except a *CSR and its transpose, which stay sparse: no step then forms an
+// n×m matrix. With gonum's own BLAS a dense X with at most 60% nonzero
+// entries is also held as CSR for the Frobenius and Kullback-Leibler
+// solvers, which gives the same bits at a fraction of the cost.
+//
+// # Concurrency and determinism
+//
+// Fit and FitContext change the model and must not run concurrently with
+// any other method of it; Transform, InverseTransform and the accessors of
+// a fitted model may be called from many goroutines at once. A fit uses
+// GOMAXPROCS goroutines, cut into blocks whose size depends only on the
+// problem, each summed in a fixed order: the same seed, data and settings
+// give the same bits whatever the number of cores. Iterations allocate
+// nothing. FitContext checks its context before every iteration,
+// TransformContext before every iteration of the multiplicative update and
+// between blocks of rows of the exact solves.
+//
+// # Errors
+//
+// Settings are checked by Fit, never by the constructors, which do not
+// panic. Every error wraps one of ErrNegative, ErrNotFinite, ErrShape,
+// ErrRank, ErrZeroEntries, ErrNotFitted, ErrFormat or ErrInvalidOption, for
+// errors.Is; a bad entry of an input is an *EntryError giving its row and
+// column. A failed Fit leaves the model as it was.
+package factor

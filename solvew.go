@@ -1,0 +1,113 @@
+package factor
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// solveW is the W step with H fixed, the only code Transform runs. For each
+// row x of the data it finds the row w of W that minimizes the model's loss
+// plus the penalty of W:
+//
+//   - β = 2 and W ≥ 0 (NMF): the non-negative least squares problem
+//     min ½‖x − Hᵀw‖² + l1·|w|₁ + ½·l2·‖w‖², solved exactly by the active set
+//     method of nnqp on G = HHᵀ + l2·I and b = H·x − l1, the point HALS and
+//     MU converge to; O(nnz·k + m·k²) for the products, then up to a few k³
+//     per row.
+//   - W of any sign (VanillaALS): the ridge solution w = (G + α·I)⁻¹·H·x, by
+//     one Cholesky factorization of the k×k matrix and two triangular
+//     solves per row.
+//   - any other β: the multiplicative update of W (multiplicative.go) from
+//     scikit-learn's start, every entry sqrt(mean(X)/k), stopped by the
+//     fitted stopRule, O(nnz·k) per iteration (O(n·m·k) for β ∉ {1, 2}).
+//
+// ctx is checked before the solve and between blocks of rows (exact
+// solves) or before every iteration (MU); once it is done solveW returns an
+// error wrapping ctx.Err().
+func (c *components) solveW(ctx context.Context, in *input) (*mat.Dense, error) {
+	if !c.signed {
+		if err := in.checkNMF("X", c.beta); err != nil {
+			return nil, err
+		}
+	}
+	if c.beta == Frobenius || c.beta == KullbackLeibler {
+		in.preferSparse()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("factor: transform stopped: %w", err)
+	}
+	k, _ := c.dims()
+	p := newPool(defaultProcs())
+	defer p.close()
+	core := newCore(in, k, make([]float64, in.n*k), c.ht, p)
+	var err error
+	switch {
+	case c.beta != Frobenius:
+		err = c.multiplicativeW(ctx, &core)
+	case c.signed:
+		err = c.ridgeW(&core)
+	default:
+		err = c.nnlsW(ctx, &core)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return mat.NewDense(in.n, k, core.w), nil
+}
+
+// normalEquations returns X·Hᵀ (n×k) and HHᵀ (k×k), the right-hand sides
+// and the matrix of the least squares W step.
+func normalEquations(c *core) (cross, gram []float64) {
+	cross = make([]float64, c.n*c.k)
+	c.crossW(cross)
+	gram = make([]float64, c.k*c.k)
+	c.gram(gram, c.ht, c.m)
+	return cross, gram
+}
+
+// ridgeW sets W to the ridge solution X·Hᵀ·(HHᵀ + l2·I)⁻¹.
+func (c *components) ridgeW(core *core) error {
+	cross, gram := normalEquations(core)
+	return newRidgeJob(core.k, c.penW.l2).solve(core.pool, core.w, cross, gram, core.n)
+}
+
+// nnlsW sets every row of W to the exact minimizer of ½‖x − Hᵀw‖² + penW
+// over w ≥ 0, checking ctx between blocks of rows.
+func (c *components) nnlsW(ctx context.Context, core *core) error {
+	k, pen := core.k, c.penW
+	cross, g := normalEquations(core)
+	regularizedGram(g, g, k, pen.l2)
+	rows := func(lo, hi int) {
+		if ctx.Err() != nil {
+			return
+		}
+		q := newNNQP(k)
+		b := make([]float64, k)
+		for i := lo; i < hi; i++ {
+			for t, v := range cross[i*k : i*k+k] {
+				b[t] = v - pen.l1
+			}
+			q.solve(core.w[i*k:i*k+k], g, b)
+		}
+	}
+	var t task
+	core.pool.run(&t, core.n, grainFor(4*k*k*k), rows)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("factor: transform stopped: %w", err)
+	}
+	return nil
+}
+
+// multiplicativeW runs the multiplicative update of W from the constant
+// start sqrt(mean(X)/k) until the stopRule.
+func (c *components) multiplicativeW(ctx context.Context, core *core) error {
+	avg := math.Sqrt(core.in.mean() / float64(core.k))
+	for i := range core.w {
+		core.w[i] = avg
+	}
+	it := newBetaRun(*core, c.beta, c.penW, penalty{}, true)
+	return drive(ctx, it, c.stop, 0, nil, &outcome{})
+}
