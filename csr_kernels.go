@@ -122,19 +122,30 @@ func (j *scatterJob) mulT(p *pool, dst []float64, s *CSR, cr *colRanges, a []flo
 
 // ranges1 computes the column ranges lo..hi-1.
 func (j *scatterJob) ranges1(lo, hi int) {
-	s, k, cr := j.s, j.k, j.ranges
 	for r := lo; r < hi; r++ {
-		clear(j.dst[cr.bound[r]*k : cr.bound[r+1]*k])
-		for i := 0; i < s.rows; i++ {
-			p0, p1 := cr.entries(s, i, r)
-			if p0 == p1 {
-				continue
-			}
-			ai := j.a[i*k : i*k+k]
-			vals := s.data[p0:p1]
-			for p, c := range s.indices[p0:p1] {
-				axpy(vals[p], ai, j.dst[c*k:c*k+k])
-			}
+		scatterRange(j.s, j.ranges, r, j.a, j.dst, j.k, nil)
+	}
+}
+
+// scatterRange sets the rows of dst in column range q of cr to
+// Σ_i vals_i[p]·a[i, :] over the entries p of S's row i whose columns lie in
+// the range, running down S's rows in order, so that each row of dst is
+// summed in the order of S's rows. vals returns the values of row i's
+// entries p0..p1-1; when it is nil they are S's own.
+func scatterRange(s *CSR, cr *colRanges, q int, a, dst []float64, k int, vals func(i, p0, p1 int) []float64) {
+	clear(dst[cr.bound[q]*k : cr.bound[q+1]*k])
+	for i := 0; i < s.rows; i++ {
+		p0, p1 := cr.entries(s, i, q)
+		if p0 == p1 {
+			continue
+		}
+		ai := a[i*k : i*k+k]
+		v := s.data[p0:p1]
+		if vals != nil {
+			v = vals(i, p0, p1)
+		}
+		for p, c := range s.indices[p0:p1] {
+			axpy(v[p], ai, dst[c*k:c*k+k])
 		}
 	}
 }

@@ -144,6 +144,7 @@ type passJob struct {
 	weighDense func(lo, hi int)
 	weighCSR   func(lo, hi int)
 	weighCSRH  func(lo, hi int)
+	weightsH   func(i, p0, p1 int) []float64
 	denCSR     func(lo, hi int)
 	task       task
 }
@@ -153,6 +154,7 @@ func (j *passJob) init(r *betaRun) {
 	j.weighDense = j.denseRows
 	j.weighCSR = j.csrRows
 	j.weighCSRH = j.csrColumnRanges
+	j.weightsH = j.numeratorWeights
 	j.denCSR = j.csrDenRows
 }
 
@@ -236,27 +238,23 @@ func (j *passJob) csrRows(lo, hi int) {
 
 // csrColumnRanges prepares the update of H for sparse X: for the columns of
 // X in ranges lo..hi-1 it sums the numerator Σ_i weight(x_ij, W_i·Hᵀ_j)·W_i
-// into row j of num, running down X's rows so that W is read in order. The
-// model values and weights of a row's entries in the range go through
-// r.model, whose entries each range owns.
+// into row j of num, running down X's rows so that W is read in order.
 func (j *passJob) csrColumnRanges(lo, hi int) {
-	r, s, k, cr := j.r, j.r.in.csr, j.r.k, j.ranges
+	r := j.r
 	for q := lo; q < hi; q++ {
-		clear(r.num[cr.bound[q]*k : cr.bound[q+1]*k])
-		for i := 0; i < s.rows; i++ {
-			p0, p1 := cr.entries(s, i, q)
-			if p0 == p1 {
-				continue
-			}
-			wi := r.w[i*k : i*k+k]
-			cols, weights := s.indices[p0:p1], r.model[p0:p1]
-			sddmmRow(weights, cols, wi, r.ht, k)
-			r.terms.weigh(s.data[p0:p1], weights, nil, false, 0, 0)
-			for p, c := range cols {
-				axpy(weights[p], wi, r.num[c*k:c*k+k])
-			}
-		}
+		scatterRange(r.in.csr, j.ranges, q, r.w, r.num, r.k, j.weightsH)
 	}
+}
+
+// numeratorWeights returns the numerator weights of row i's entries p0..p1-1
+// for the update of H, computed into r.model, whose entries each column
+// range owns.
+func (j *passJob) numeratorWeights(i, p0, p1 int) []float64 {
+	r, s, k := j.r, j.r.in.csr, j.r.k
+	weights := r.model[p0:p1]
+	sddmmRow(weights, s.indices[p0:p1], r.w[i*k:i*k+k], r.ht, k)
+	r.terms.weigh(s.data[p0:p1], weights, nil, false, 0, 0)
+	return weights
 }
 
 // csrDenRows sums the denominator (WH)^(β−1)·B over every entry of the rows,
