@@ -64,6 +64,9 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err := checkInitialFactors(&cfg, in, false); err != nil {
 		return err
 	}
+	if err := cfg.checkFitMemory(in, false, InitRandom); err != nil {
+		return err
+	}
 	start := func(c *core, _ int, rng *rand.Rand) error { alsRandomStart(c, rng); return nil }
 	solver := func(c core) iterator { return newALSRun(c, cfg.alphaW) }
 	out, err := runRestarts(ctx, &cfg, func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {

@@ -61,8 +61,9 @@
 // iteration, as in scikit-learn, though never an n×m matrix. The penalties
 // are in penalty.go, the starts (random, NNDSVD, NNDSVDA, NNDSVDAR, custom)
 // in init.go and svd.go, the products in products.go and csr_kernels.go,
-// the vector kernels in vec.go, and the driver, stopping rule and restarts
-// in run.go.
+// the vector kernels in vec.go, the goroutine pool in parallel.go, the
+// memory estimates in memory.go, and the driver, stopping rule and
+// restarts in run.go.
 //
 // # Stopping
 //
@@ -98,15 +99,34 @@
 // GOMAXPROCS goroutines, cut into blocks whose size depends only on the
 // problem, each summed in a fixed order: the same seed, data and settings
 // give the same bits whatever the number of cores. Iterations allocate
-// nothing. FitContext checks its context before every iteration,
-// TransformContext before every iteration of the multiplicative update and
-// between blocks of rows of the exact solves.
+// nothing. Once the context of FitContext or TransformContext is done, every
+// pass over the data ends within a block of its work (a few rows), the
+// start's randomized SVD between two of its power iterations, and restarts
+// not yet begun never begin; the call then returns an error wrapping
+// ctx.Err(). A panic in a WithProgress callback reaches the caller's
+// goroutine, whichever run made the call.
+//
+// # Memory
+//
+// Before it allocates, a fit (and a Transform, and ReadMatrixMarket at its
+// size line) estimates the memory it will need: the factors, the cross
+// products and Gram matrices with their partial sums, MU's model values,
+// the copies of X the products read, the SVD of the start, once for each
+// run going on at a time; memory.go has the formulas. It refuses with an
+// error wrapping ErrTooLarge, which names the estimate and the limit, when
+// that exceeds what the process may still use: the smallest of the Go memory
+// limit (debug.SetMemoryLimit, GOMEMLIMIT), the address-space limit
+// (ulimit -v), the machine's memory and its cgroup's memory.max, less what
+// the Go runtime holds already. Restarts run on GOMAXPROCS workers and keep
+// only the best run so far; WithRestarts accepts at most MaxRestarts.
 //
 // # Errors
 //
 // Settings are checked by Fit, never by the constructors, which do not
 // panic. Every error wraps one of ErrNegative, ErrNotFinite, ErrShape,
-// ErrRank, ErrZeroEntries, ErrNotFitted, ErrFormat or ErrInvalidOption, for
+// ErrRank, ErrZeroEntries, ErrNotFitted, ErrFormat, ErrInvalidOption or
+// ErrTooLarge, for
 // errors.Is; a bad entry of an input is an *EntryError giving its row and
-// column. A failed Fit leaves the model as it was.
+// column. A failed Fit leaves the model as it was. ErrTooLarge (see Memory)
+// is returned before anything is allocated for the refused work.
 package factor

@@ -42,6 +42,12 @@ var (
 	// ErrInvalidOption reports a setting that is out of range or does not
 	// apply to the model it was given to.
 	ErrInvalidOption = errors.New("factor: invalid option")
+
+	// ErrTooLarge reports a problem whose data, factors or workspaces would
+	// not fit in the memory the process may use (see the package
+	// documentation, "Memory"); the message gives the estimate and the
+	// limit. Nothing was allocated for it.
+	ErrTooLarge = errors.New("factor: too large for memory")
 )
 
 // EntryError locates a bad entry of an input matrix. It wraps one of

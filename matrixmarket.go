@@ -58,7 +58,9 @@ const (
 // as are complex and hermitian matrices, vectors and any other variant.
 //
 // Malformed input returns an error wrapping ErrFormat whose message gives
-// the line number and what was expected there. An error reading r is
+// the line number and what was expected there. A size line declaring a
+// matrix whose storage would not fit in memory is refused at once, before
+// any entry is read, with an error wrapping both ErrFormat and ErrTooLarge. An error reading r is
 // returned wrapped with the line number, but not as ErrFormat.
 func ReadMatrixMarket(r io.Reader) (mat.Matrix, error) {
 	sc := bufio.NewScanner(r)
@@ -207,11 +209,31 @@ func (r *mmReader) readSize() error {
 		if r.n = nums[2]; r.n < 0 {
 			return r.errorf("entry count %d: want at least 0", r.n)
 		}
-		return nil
+	} else {
+		var ok bool
+		if r.n, ok = r.arrayLen(); !ok {
+			return r.errorf("dimensions %d×%d: too many values for an int", r.rows, r.cols)
+		}
 	}
-	var ok bool
-	if r.n, ok = r.arrayLen(); !ok {
-		return r.errorf("dimensions %d×%d: too many values for an int", r.rows, r.cols)
+	return r.checkMemory()
+}
+
+// checkMemory refuses, before anything is allocated, a matrix whose storage
+// the declared size would make too large for memory: for a coordinate file
+// the CSR's row offsets and, per entry (two for a mirrored one), the
+// triplets read, their sort order and the CSR's index and value; for an
+// array file the values read and the dense matrix.
+func (r *mmReader) checkMemory() error {
+	n := float64(r.n)
+	need := 16 * float64(r.rows) * float64(r.cols)
+	if !r.array {
+		if r.symmetry != "general" {
+			n *= 2
+		}
+		need = 8*float64(r.rows+1) + 48*n
+	}
+	if msg := memoryShortfall(need, fmt.Sprintf("the %d×%d matrix declared", r.rows, r.cols)); msg != "" {
+		return fmt.Errorf("%w: line %d: %s (%w)", ErrFormat, r.line, msg, ErrTooLarge)
 	}
 	return nil
 }

@@ -73,6 +73,9 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err := checkInitialFactors(&cfg, in, true); err != nil {
 		return err
 	}
+	if err := cfg.checkFitMemory(in, true, init); err != nil {
+		return err
+	}
 	penW := newPenalty(cfg.alphaW, cfg.l1Ratio, in.m)
 	penH := newPenalty(cfg.alphaH, cfg.l1Ratio, in.n)
 	start := func(c *core, restart int, rng *rand.Rand) error {

@@ -22,6 +22,9 @@ const (
 	DefaultRestarts = 1
 )
 
+// MaxRestarts is the most runs WithRestarts accepts.
+const MaxRestarts = 1_000_000
+
 // Option configures an NMF or a VanillaALS model. Options are applied in
 // order, so a later option overrides an earlier one of the same kind. They
 // are not checked until Fit, which reports the first invalid one as an error
@@ -147,11 +150,12 @@ func WithMaxIter(n int) Option {
 	return func(c *config) { c.maxIter = n; c.set |= optMaxIter }
 }
 
-// WithRestarts sets the number of runs r ≥ 1. The first starts from the
-// configured initialization, the others from independent random starts
-// seeded from WithSeed; the run with the lowest objective is kept (the
-// lowest index on a tie), so r runs never do worse than one. Runs proceed
-// concurrently; the result does not depend on their timing. Default 1.
+// WithRestarts sets the number of runs r, from 1 to MaxRestarts. The first
+// starts from the configured initialization, the others from independent
+// random starts seeded from WithSeed; the run with the lowest objective is
+// kept (the lowest index on a tie), so r runs never do worse than one. Runs
+// proceed concurrently on GOMAXPROCS workers, and only the best so far is
+// kept; the result does not depend on their timing. Default 1.
 func WithRestarts(r int) Option {
 	return func(c *config) { c.restarts = r; c.set |= optRestarts }
 }
@@ -266,8 +270,8 @@ func (c *config) validateCommon() error {
 		return optionError("WithTol(%g): want a finite value ≥ 0", c.tol)
 	case c.maxIter < 0:
 		return optionError("WithMaxIter(%d): want a value ≥ 0", c.maxIter)
-	case c.restarts < 1:
-		return optionError("WithRestarts(%d): want a value ≥ 1", c.restarts)
+	case c.restarts < 1 || c.restarts > MaxRestarts:
+		return optionError("WithRestarts(%d): want a value from 1 to %d", c.restarts, MaxRestarts)
 	case c.set&optInitialFactors != 0 && (isNil(c.w0) || isNil(c.h0)):
 		return optionError("WithInitialFactors needs both W and H")
 	}

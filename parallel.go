@@ -1,6 +1,7 @@
 package factor
 
 import (
+	"context"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -13,19 +14,21 @@ import (
 // bits whatever GOMAXPROCS is. Goroutines are started once per fit and
 // dispatch allocates nothing.
 type pool struct {
-	extra int        // goroutines besides the caller
-	tasks chan *task // work offered to the extra goroutines
+	extra   int        // goroutines besides the caller
+	tasks   chan *task // work offered to the extra goroutines
+	stopped atomic.Bool
 }
 
 // task is one parallel loop. A solver keeps one task and reuses it, so that a
 // loop costs no allocation.
 type task struct {
-	fn     func(lo, hi int)
-	n      int
-	grain  int
-	blocks int
-	next   atomic.Int64
-	wg     sync.WaitGroup
+	fn      func(lo, hi int)
+	stopped *atomic.Bool // the pool's: skip the remaining blocks
+	n       int
+	grain   int
+	blocks  int
+	next    atomic.Int64
+	wg      sync.WaitGroup
 }
 
 // newPool starts a pool using up to procs goroutines in all (procs ≤ 1 runs
@@ -54,6 +57,14 @@ func (p *pool) work() {
 	}
 }
 
+// watch makes the pool's loops skip their remaining blocks once ctx is
+// done, so that a long pass ends within a block of its work; whoever reads
+// the results must check ctx after the pass and discard them if it is done.
+// It returns the function that stops watching.
+func (p *pool) watch(ctx context.Context) (stop func() bool) {
+	return context.AfterFunc(ctx, func() { p.stopped.Store(true) })
+}
+
 // close stops the pool's goroutines.
 func (p *pool) close() {
 	if p.tasks != nil {
@@ -74,12 +85,12 @@ func (p *pool) run(t *task, n, grain int, fn func(lo, hi int)) {
 	grain = max(grain, 1)
 	blocks := numBlocks(n, grain)
 	if blocks == 1 || p.extra == 0 {
-		for lo := 0; lo < n; lo += grain {
+		for lo := 0; lo < n && !p.stopped.Load(); lo += grain {
 			fn(lo, min(lo+grain, n))
 		}
 		return
 	}
-	t.fn, t.n, t.grain, t.blocks = fn, n, grain, blocks
+	t.fn, t.n, t.grain, t.blocks, t.stopped = fn, n, grain, blocks, &p.stopped
 	t.next.Store(0)
 	helpers := min(p.extra, blocks-1)
 	t.wg.Add(helpers)
@@ -95,7 +106,7 @@ func (p *pool) run(t *task, n, grain int, fn func(lo, hi int)) {
 func (t *task) run() {
 	for {
 		b := int(t.next.Add(1) - 1)
-		if b >= t.blocks {
+		if b >= t.blocks || t.stopped.Load() {
 			return
 		}
 		lo := b * t.grain

@@ -38,6 +38,9 @@ type outcome struct {
 // history, objective and loss.
 func drive(ctx context.Context, it iterator, stop stopRule, restart int, report func(Progress), out *outcome) error {
 	f := it.start()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("factor: stopped at the start: %w", err)
+	}
 	if !isFinite(f) {
 		return fmt.Errorf("%w: the objective of the starting factors is %g", ErrNotFinite, f)
 	}
@@ -48,7 +51,11 @@ func drive(ctx context.Context, it iterator, stop stopRule, restart int, report 
 			return fmt.Errorf("factor: stopped before iteration %d: %w", t, err)
 		}
 		var err error
-		if f, err = it.iterate(); err != nil {
+		f, err = it.iterate()
+		if err := ctx.Err(); err != nil { // a pass may have stopped early
+			return fmt.Errorf("factor: stopped in iteration %d: %w", t, err)
+		}
+		if err != nil {
 			return fmt.Errorf("iteration %d: %w", t, err)
 		}
 		if !isFinite(f) {
@@ -91,6 +98,9 @@ func runOnce(ctx context.Context, in *input, cfg *config, restart int, p *pool, 
 	} else {
 		err = start(&c, restart, newRNG(cfg.seed, restart))
 	}
+	if ctxErr := ctx.Err(); ctxErr != nil { // the start's passes may have stopped early
+		return nil, fmt.Errorf("factor: stopped at the start: %w", ctxErr)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -106,54 +116,106 @@ type runFunc func(ctx context.Context, restart int, p *pool, report func(Progres
 
 // runRestarts performs cfg.restarts runs and returns the one with the lowest
 // objective (the lowest index on a tie). A single run uses every core for
-// its products; several runs go concurrently, one core each, and their
-// result does not depend on their timing. The first run's error is the
-// fit's; a later run that fails (a random start that overflows, say) is
-// left out, so several runs never do worse than one.
+// its products; several runs go concurrently on a fixed number of workers,
+// one core each, and their result does not depend on their timing: only
+// the best outcome so far is kept, so memory holds at most one run per
+// worker and the best. The first run's error is the fit's; a later run
+// that fails (a random start that overflows, say) is left out, so several
+// runs never do worse than one. Once ctx is done no further run starts and
+// the passes of the running ones end within a block (pool.watch). A panic
+// in a run (a WithProgress callback that panics, say) stops the others and
+// is raised again on the caller's goroutine.
 func runRestarts(ctx context.Context, cfg *config, do runFunc) (*outcome, error) {
 	report := serialized(cfg.progress)
 	if cfg.restarts == 1 {
 		p := newPool(defaultProcs())
 		defer p.close()
+		defer p.watch(ctx)()
 		return do(ctx, 0, p, report)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	outs := make([]*outcome, cfg.restarts)
-	errs := make([]error, cfg.restarts)
+	var k keeper
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(cfg.restarts, defaultProcs()) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer k.recoverPanic(cancel)
 			serial := newPool(1)
+			defer serial.close()
+			defer serial.watch(ctx)()
 			for r := range next {
-				outs[r], errs[r] = do(ctx, r, serial, report)
-				if r == 0 && errs[r] != nil {
+				out, err := do(ctx, r, serial, report)
+				if k.keep(r, out, err) {
 					cancel() // the fit has failed; stop the others
 				}
 			}
 		}()
 	}
+dispatch:
 	for r := range cfg.restarts {
-		next <- r
+		select {
+		case next <- r:
+		case <-ctx.Done():
+			break dispatch
+		}
 	}
 	close(next)
 	wg.Wait()
-	if errs[0] != nil {
-		return nil, errs[0]
+	if k.panicked {
+		panic(k.panicValue)
+	}
+	if k.first != nil {
+		return nil, k.first
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("factor: fit stopped: %w", err)
 	}
-	best := 0
-	for r := range outs {
-		if errs[r] == nil && outs[r].objective < outs[best].objective {
-			best = r
+	return k.best, nil
+}
+
+// keeper collects the outcomes of concurrent runs: the best one, the first
+// run's error, and a panic to raise again.
+type keeper struct {
+	mu         sync.Mutex
+	best       *outcome
+	bestRun    int
+	first      error // run 0's error, the fit's
+	panicked   bool
+	panicValue any
+}
+
+// keep records run r's result and reports whether it fails the fit.
+func (k *keeper) keep(r int, out *outcome, err error) (failed bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	switch {
+	case err != nil:
+		if r == 0 {
+			k.first = err
 		}
+		return r == 0
+	case k.best == nil || out.objective < k.best.objective || out.objective == k.best.objective && r < k.bestRun:
+		k.best, k.bestRun = out, r
 	}
-	return outs[best], nil
+	return false
+}
+
+// recoverPanic, deferred in a worker, records the first panic of a run and
+// stops the others.
+func (k *keeper) recoverPanic(cancel func()) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	k.mu.Lock()
+	if !k.panicked {
+		k.panicked, k.panicValue = true, v
+	}
+	k.mu.Unlock()
+	cancel()
 }
 
 // serialized wraps a progress callback so that concurrent runs call it one

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -156,4 +158,96 @@ func TestRunRestartsCancelledContext(t *testing.T) {
 			t.Errorf("restarts=%d: an outcome with the error", restarts)
 		}
 	}
+}
+
+// TestPoolWatch checks that a watched pool's loops skip their remaining
+// blocks once the context is done: a block that cancels the context (and
+// waits until the pool has seen it) must be the last one to run, on a
+// serial pool and on a pool of several goroutines, and an unwatched pool
+// runs every block.
+func TestPoolWatch(t *testing.T) {
+	const blocks = 1000
+	for _, procs := range []int{1, 3} {
+		p := newPool(procs)
+		ctx, cancel := context.WithCancel(context.Background())
+		stop := p.watch(ctx)
+		var ran, after atomic.Int64
+		var cancelled atomic.Bool
+		var task task
+		p.run(&task, blocks, 1, func(lo, hi int) {
+			if cancelled.Load() {
+				after.Add(1)
+			}
+			if ran.Add(1) == 10 {
+				cancel()
+				for !p.stopped.Load() {
+					runtime.Gosched()
+				}
+				cancelled.Store(true)
+			}
+		})
+		// Goroutines that had taken a block before the pool saw the
+		// cancellation may still finish it: at most one each.
+		if n := after.Load(); n > int64(procs-1) {
+			t.Errorf("%d goroutines: %d blocks ran after the pool was stopped", procs, n)
+		}
+		if n := ran.Load(); n == blocks {
+			t.Errorf("%d goroutines: all %d blocks ran", procs, n)
+		}
+		stop()
+		p.close()
+
+		q := newPool(procs)
+		q.watch(context.Background())
+		ran.Store(0)
+		q.run(&task, blocks, 1, func(lo, hi int) { ran.Add(1) })
+		if n := ran.Load(); n != blocks {
+			t.Errorf("%d goroutines, live context: %d of %d blocks ran", procs, n, blocks)
+		}
+		q.close()
+	}
+}
+
+// TestRunRestartsStopsDispatching checks that once the fit's context is
+// done no further restart is handed out: of 100000 restarts, a context
+// cancelled by the fourth must leave all but a few (those already handed to
+// a worker, and at most a handful the dispatcher's select let through)
+// never started.
+func TestRunRestartsStopsDispatching(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var calls atomic.Int64
+	do := func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {
+		if calls.Add(1) == 4 {
+			cancel()
+		}
+		return &outcome{objective: 1}, ctx.Err()
+	}
+	_, err := runRestarts(ctx, restartsConfig(100000), do)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("runRestarts: %v, want context.Canceled", err)
+	}
+	if n := calls.Load(); n > 64 {
+		t.Errorf("%d restarts started after the context was cancelled at the fourth", n)
+	}
+}
+
+// TestRunRestartsCarriesPanic checks that a run that panics (a progress
+// callback, say) on a worker goroutine stops the fit and panics again on
+// the caller's goroutine with the same value, instead of killing the
+// process.
+func TestRunRestartsCarriesPanic(t *testing.T) {
+	do := func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {
+		if restart == 2 {
+			panic("run 2 broke")
+		}
+		return &outcome{objective: float64(restart)}, ctx.Err()
+	}
+	defer func() {
+		if v := recover(); v != "run 2 broke" {
+			t.Errorf("recovered %v, want the run's panic value", v)
+		}
+	}()
+	runRestarts(context.Background(), restartsConfig(50), do)
+	t.Error("runRestarts returned; want the run's panic")
 }

@@ -24,9 +24,8 @@ import (
 //     scikit-learn's start, every entry sqrt(mean(X)/k), stopped by the
 //     fitted stopRule, O(nnz·k) per iteration (O(n·m·k) for β ∉ {1, 2}).
 //
-// ctx is checked before the solve and between blocks of rows (exact
-// solves) or before every iteration (MU); once it is done solveW returns an
-// error wrapping ctx.Err().
+// Once ctx is done the solve's passes end within a block of rows and
+// solveW returns an error wrapping ctx.Err().
 func (c *components) solveW(ctx context.Context, in *input) (*mat.Dense, error) {
 	if !c.signed {
 		if err := in.checkNMF("X", c.beta); err != nil {
@@ -40,8 +39,16 @@ func (c *components) solveW(ctx context.Context, in *input) (*mat.Dense, error) 
 		return nil, fmt.Errorf("factor: transform stopped: %w", err)
 	}
 	k, _ := c.dims()
+	ws := frobWorkspace
+	if c.beta != Frobenius {
+		ws = betaWorkspace(in.sparse(), c.beta)
+	}
+	if err := checkMemory(fitMemory(in, k, 1, ws, false), fmt.Sprintf("a transform of a %d×%d matrix with k = %d", in.n, in.m, k)); err != nil {
+		return nil, err
+	}
 	p := newPool(defaultProcs())
 	defer p.close()
+	defer p.watch(ctx)()
 	core := newCore(in, k, make([]float64, in.n*k), c.ht, p)
 	var err error
 	switch {
@@ -50,7 +57,10 @@ func (c *components) solveW(ctx context.Context, in *input) (*mat.Dense, error) 
 	case c.signed:
 		err = c.ridgeW(&core)
 	default:
-		err = c.nnlsW(ctx, &core)
+		c.nnlsW(&core)
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil { // a pass may have stopped early
+		return nil, fmt.Errorf("factor: transform stopped: %w", ctxErr)
 	}
 	if err != nil {
 		return nil, err
@@ -75,15 +85,12 @@ func (c *components) ridgeW(core *core) error {
 }
 
 // nnlsW sets every row of W to the exact minimizer of ½‖x − Hᵀw‖² + penW
-// over w ≥ 0, checking ctx between blocks of rows.
-func (c *components) nnlsW(ctx context.Context, core *core) error {
+// over w ≥ 0.
+func (c *components) nnlsW(core *core) {
 	k, pen := core.k, c.penW
 	cross, g := normalEquations(core)
 	regularizedGram(g, g, k, pen.l2)
 	rows := func(lo, hi int) {
-		if ctx.Err() != nil {
-			return
-		}
 		q := newNNQP(k)
 		b := make([]float64, k)
 		for i := lo; i < hi; i++ {
@@ -95,10 +102,6 @@ func (c *components) nnlsW(ctx context.Context, core *core) error {
 	}
 	var t task
 	core.pool.run(&t, core.n, grainFor(4*k*k*k), rows)
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("factor: transform stopped: %w", err)
-	}
-	return nil
 }
 
 // multiplicativeW runs the multiplicative update of W from the constant

@@ -72,6 +72,9 @@ func randomizedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) 
 	c.mulX(y, omega, l)
 	c.orthonormalize(y, n, l, 1)
 	for range iters {
+		if c.pool.stopped.Load() { // the fit's context is done
+			return nil, nil, nil, false
+		}
 		c.mulXT(z, y, l)
 		c.orthonormalize(z, m, l, 1)
 		c.mulX(y, z, l)
