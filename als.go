@@ -54,6 +54,10 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err := cfg.validateData(in.n, in.m); err != nil {
 		return err
 	}
+	scale, err := toUnitScale(&in, "X")
+	if err != nil {
+		return err
+	}
 	if !isFinite(in.sumSq) {
 		return fmt.Errorf("%w: ‖X‖² overflows float64; rescale X", ErrNotFinite)
 	}
@@ -68,16 +72,22 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 		return err
 	}
 	start := func(c *core, _ int, rng *rand.Rand) error { alsRandomStart(c, rng); return nil }
-	solver := func(c core) iterator { return newALSRun(c, cfg.alphaW) }
+	// At unit scale the ridge weight is α/c (penalty.rescaled with β = 2).
+	alpha := cfg.alphaW / scale
+	solver := func(c core) iterator { return newALSRun(c, alpha) }
 	out, err := runRestarts(ctx, &cfg, func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {
 		return runOnce(ctx, in, &cfg, restart, p, report, false, start, solver)
 	})
 	if err != nil {
 		return err
 	}
+	recErr := math.Sqrt(max(out.loss, 0)) * scale // ‖X − WH‖, which may not underflow with ‖·‖²
+	if err := out.unscale(scale, Frobenius); err != nil {
+		return err
+	}
 	// The W step of Transform is the ridge solve ½‖x − Hᵀw‖² + ½·α‖w‖².
 	comp := newComponents(out.ht, in.m, cfg.k, Frobenius, penalty{l2: cfg.alphaW}, true, cfg.stopRule)
-	a.fit = newFitted(in, cfg.k, out, math.Sqrt(max(out.loss, 0)), comp)
+	a.fit = newFitted(in, cfg.k, out, recErr, comp)
 	return nil
 }
 

@@ -90,7 +90,7 @@ func (r *frobRun) iterate() (float64, error) {
 
 // finish returns the objective and the loss of the final factors, the loss
 // computed exactly when the Gram identity is not accurate enough.
-func (r *frobRun) finish(float64) (objective, loss float64) {
+func (r *frobRun) finish(float64) (objective, loss float64, err error) {
 	loss = r.lossScale * r.accurate(r.loss/r.lossScale)
-	return loss + r.penW.of(r.w) + r.penH.of(r.ht), loss
+	return loss + r.penW.of(r.w) + r.penH.of(r.ht), loss, nil
 }

@@ -165,7 +165,8 @@ func checkInitialFactors(cfg *config, in *input, nonNegative bool) error {
 }
 
 // customStart copies the factors of WithInitialFactors into W and Ht after
-// checking their shape and, for NMF, their sign.
+// checking their shape and, for NMF, their sign, and divides them by √c
+// when X was divided by c (toUnitScale).
 func customStart(c *core, w0, h0 mat.Matrix, nonNegative bool) error {
 	if r, k := w0.Dims(); r != c.n || k != c.k {
 		return shapeError("initial W is %d×%d, want %d×%d", r, k, c.n, c.k)
@@ -176,7 +177,14 @@ func customStart(c *core, w0, h0 mat.Matrix, nonNegative bool) error {
 	if err := copyFactor(c.w, w0, false, "W", nonNegative); err != nil {
 		return err
 	}
-	return copyFactor(c.ht, h0, true, "H", nonNegative)
+	if err := copyFactor(c.ht, h0, true, "H", nonNegative); err != nil {
+		return err
+	}
+	if s := c.in.scale; s != 1 { // X was brought to unit scale: so are the factors
+		scaleSlice(c.w, 1/math.Sqrt(s))
+		scaleSlice(c.ht, 1/math.Sqrt(s))
+	}
+	return nil
 }
 
 // copyFactor copies f (or its transpose into dst when transpose is set),

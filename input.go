@@ -16,6 +16,7 @@ type input struct {
 	dense blas64.General // X as given, when dense
 	csr   *CSR           // X as CSR: the solvers take the sparse path when set
 	sumSq float64        // ‖X‖², summed in a fixed order
+	scale float64        // X is the data divided by scale (see scaled), 1 unless scaled
 
 	once sync.Once // builds csrT, Xᵀ, on first use
 	csrT *CSR
@@ -35,7 +36,7 @@ func newInput(x mat.Matrix, name string) (*input, error) {
 	if n < 1 || m < 1 {
 		return nil, shapeError("%s is %d×%d, want at least 1×1", name, n, m)
 	}
-	in := &input{n: n, m: m}
+	in := &input{n: n, m: m, scale: 1}
 	switch x := x.(type) {
 	case *CSR:
 		in.csr = x

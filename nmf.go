@@ -60,6 +60,10 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err := cfg.validateData(in.n, in.m); err != nil {
 		return err
 	}
+	scale, err := toUnitScale(&in, "X")
+	if err != nil {
+		return err
+	}
 	if cfg.beta == Frobenius && !isFinite(in.sumSq) {
 		return fmt.Errorf("%w: ‖X‖² overflows float64; rescale X", ErrNotFinite)
 	}
@@ -81,15 +85,22 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 	start := func(c *core, restart int, rng *rand.Rand) error {
 		return nmfStart(c, resolveInit(cfg.init, cfg.k, in.n, in.m, restart), rng)
 	}
-	solver := func(c core) iterator { return newNMFIterator(c, cfg.solver, cfg.beta, penW, penH) }
+	rootScale := math.Sqrt(scale)
+	solverW, solverH := penW.rescaled(cfg.beta, scale, rootScale), penH.rescaled(cfg.beta, scale, rootScale)
+	solver := func(c core) iterator { return newNMFIterator(c, cfg.solver, cfg.beta, solverW, solverH) }
 	out, err := runRestarts(ctx, &cfg, func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {
 		return runOnce(ctx, in, &cfg, restart, p, report, true, start, solver)
 	})
 	if err != nil {
 		return err
 	}
+	// sqrt(2·D) at unit scale, then scaled: D itself may underflow.
+	recErr := math.Sqrt(2*max(out.loss, 0)) * math.Pow(scale, cfg.beta/2)
+	if err := out.unscale(scale, cfg.beta); err != nil {
+		return err
+	}
 	comp := newComponents(out.ht, in.m, cfg.k, cfg.beta, penW, false, cfg.stopRule)
-	m.fit = newFitted(in, cfg.k, out, math.Sqrt(2*max(out.loss, 0)), comp)
+	m.fit = newFitted(in, cfg.k, out, recErr, comp)
 	return nil
 }
 

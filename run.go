@@ -19,8 +19,9 @@ type iterator interface {
 	iterate() (float64, error)
 	// finish returns the final objective, given the last one iterate
 	// returned, and the loss (the objective without penalties), computed
-	// exactly where iterate's shortcut is not accurate enough.
-	finish(last float64) (objective, loss float64)
+	// exactly where iterate's shortcut is not accurate enough, or an error
+	// when the final factors have no finite objective.
+	finish(last float64) (objective, loss float64, err error)
 	// finite reports whether every entry of the factors is finite.
 	finite() bool
 }
@@ -77,7 +78,10 @@ func drive(ctx context.Context, it iterator, stop stopRule, restart int, report 
 	if !it.finite() {
 		return fmt.Errorf("%w: the factors overflowed float64; rescale X", ErrNotFinite)
 	}
-	out.objective, out.loss = it.finish(f)
+	var err error
+	if out.objective, out.loss, err = it.finish(f); err != nil {
+		return err
+	}
 	if len(history) > 0 {
 		history[len(history)-1] = out.objective
 	}

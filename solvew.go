@@ -38,6 +38,27 @@ func (c *components) solveW(ctx context.Context, in *input) (*mat.Dense, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("factor: transform stopped: %w", err)
 	}
+	// At unit scale: X/a against H/b, for W = (a/b)·W̃ (see scale.go).
+	a, err := toUnitScale(&in, "X")
+	if err != nil {
+		return nil, err
+	}
+	if b := factorScale(c.ht); a != 1 || b != 1 {
+		at := *c
+		at.ht = append([]float64(nil), c.ht...)
+		scaleSlice(at.ht, 1/b)
+		at.penW = c.penW.rescaled(c.beta, a, b)
+		w, err := at.solveAtScale(ctx, in)
+		if err == nil {
+			w.Scale(a/b, w)
+		}
+		return w, err
+	}
+	return c.solveAtScale(ctx, in)
+}
+
+// solveAtScale is solveW once X and H are at unit scale.
+func (c *components) solveAtScale(ctx context.Context, in *input) (*mat.Dense, error) {
 	k, _ := c.dims()
 	ws := frobWorkspace
 	if c.beta != Frobenius {
