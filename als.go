@@ -115,7 +115,9 @@ func (a *VanillaALS) TransformContext(ctx context.Context, x mat.Matrix) (*mat.D
 	return a.fit.transform(ctx, x)
 }
 
-// InverseTransform returns W·H (n'×m) for W (n'×k).
+// InverseTransform returns W·H (n'×m) for W (n'×k) of any sign. A NaN or
+// infinite entry of W is an *EntryError wrapping ErrNotFinite, and a
+// product beyond float64's range returns an error wrapping ErrNotFinite.
 func (a *VanillaALS) InverseTransform(w mat.Matrix) (*mat.Dense, error) {
 	return a.fit.inverse(w)
 }

@@ -10,11 +10,13 @@ import (
 // failure with errors.Is; the message names what is wrong and where.
 var (
 	// ErrNegative reports a negative entry where NMF needs non-negative data:
-	// X, a starting factor, or the data passed to Transform.
+	// X, a starting factor, the data passed to Transform, or the W passed to
+	// InverseTransform.
 	ErrNegative = errors.New("factor: negative entry")
 
-	// ErrNotFinite reports a NaN or infinite entry in the input, or a fit whose
-	// objective overflowed.
+	// ErrNotFinite reports a NaN or infinite entry in the input, a fit whose
+	// objective overflowed, or an InverseTransform whose product W·H
+	// overflows float64.
 	ErrNotFinite = errors.New("factor: NaN or infinite value")
 
 	// ErrShape reports dimensions that do not fit together: an empty matrix,

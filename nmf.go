@@ -166,6 +166,9 @@ func (m *NMF) TransformContext(ctx context.Context, x mat.Matrix) (*mat.Dense, e
 }
 
 // InverseTransform returns W·H (n'×m), the data a W (n'×k) represents.
+// W must be finite and non-negative, as the model's W is: a bad entry is an
+// *EntryError wrapping ErrNotFinite or ErrNegative. A product beyond
+// float64's range returns an error wrapping ErrNotFinite.
 func (m *NMF) InverseTransform(w mat.Matrix) (*mat.Dense, error) {
 	return m.fit.inverse(w)
 }
