@@ -1,6 +1,7 @@
 package factor
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -42,7 +43,7 @@ var (
 	ErrFormat = errors.New("factor: malformed file")
 
 	// ErrInvalidOption reports a setting that is out of range or does not
-	// apply to the model it was given to.
+	// apply to the model it was given to, or a nil context.
 	ErrInvalidOption = errors.New("factor: invalid option")
 )
 
@@ -72,4 +73,14 @@ func optionError(format string, args ...any) error {
 // shapeError returns an ErrShape error with a description.
 func shapeError(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrShape, fmt.Sprintf(format, args...))
+}
+
+// checkContext refuses a nil context, which FitContext and TransformContext
+// would otherwise dereference. As net/http does, the package does not read
+// nil as context.Background(): a nil context is a caller's mistake.
+func checkContext(ctx context.Context) error {
+	if ctx == nil {
+		return optionError("nil context; pass context.Background() for none")
+	}
+	return nil
 }

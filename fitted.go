@@ -95,6 +95,9 @@ func (f *fitted) copyHistory() []float64 {
 
 // transform solves for W of new data x with the fitted H fixed.
 func (f *fitted) transform(ctx context.Context, x mat.Matrix) (*mat.Dense, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
 	if f == nil {
 		return nil, ErrNotFitted
 	}
