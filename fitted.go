@@ -139,9 +139,8 @@ func (f *fitted) inverse(w mat.Matrix) (*mat.Dense, error) {
 	}
 	var out mat.Dense
 	out.Mul(w, f.h)
-	_, m := out.Dims()
 	for i := 0; i < r; i++ {
-		for j, v := range out.RawRowView(i)[:m] {
+		for j, v := range out.RawRowView(i) {
 			if !isFinite(v) {
 				return nil, fmt.Errorf("%w: (W·H)[%d, %d] overflows float64; rescale W", ErrNotFinite, i, j)
 			}

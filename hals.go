@@ -17,17 +17,18 @@ package factor
 // and row t of H is zero, so that column t of W has no effect on WH; a
 // strong L1 penalty gets there by zeroing a column of W, after which the
 // row of H it multiplies is in the same state. The objective is then linear
-// in the entry, grad·W[i,t] + const, where grad = l1 (row t of G and
-// column t of X·Hᵀ are zero, exactly so in floating point too). With
-// grad > 0 it is least at 0, and the step sets the entry to 0. With
-// grad ≤ 0 the entry is left as it is: grad = 0 means no penalty at all,
-// so that the entry has no effect on the objective and every value is a
-// minimizer; grad < 0 cannot come from a Gram matrix, and the objective
-// would have no minimizer to step to.
-// scikit-learn skips the step in both cases, leaving such a row of H at its
-// last value, and so an objective above the fit's actual optimum: for a
-// pure L1 penalty that zeroes all of W, far above ½‖X‖², the objective of
-// W = H = 0.
+// in the entry, grad·W[i,t] + const, where grad = l1: row t of G and
+// column t of X·Hᵀ are zero, in floating point too when row t of H is
+// exactly zero. With grad > 0 it is least at 0, and the step sets the
+// entry to 0. With grad ≤ 0 the entry is left as it is: grad = 0 means no
+// penalty at all, so that the entry has no effect on the objective and
+// every value is a minimizer; grad < 0 cannot come from a Gram matrix, and
+// the objective would have no minimizer to step to.
+//
+// scikit-learn skips every step with G[t,t] = 0, which leaves such a row of
+// H (or column of W) at its last value, paying its penalty for no effect on
+// WH: for a pure L1 penalty that zeroes all of W its objective stays far
+// above ½‖X‖², that of W = H = 0, which factor reaches.
 
 // halsJob sweeps the rows of a factor, block by block, and adds each
 // block's rows to the Gram matrix of the updated factor while they are in
