@@ -41,8 +41,12 @@ func NewVanillaALS(opts ...Option) *VanillaALS {
 // was.
 func (a *VanillaALS) Fit(x mat.Matrix) error { return a.FitContext(context.Background(), x) }
 
-// FitContext is Fit with a context, checked before every iteration.
+// FitContext is Fit with a context, checked before every iteration. A nil
+// ctx is refused with an error wrapping ErrInvalidOption.
 func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
+	if err := checkContext(ctx); err != nil {
+		return err
+	}
 	cfg := a.cfg
 	if err := cfg.validateALS(); err != nil {
 		return err
@@ -123,12 +127,15 @@ func (a *VanillaALS) Transform(x mat.Matrix) (*mat.Dense, error) {
 }
 
 // TransformContext is Transform with a context, checked before the solve:
-// when it is done, TransformContext returns an error wrapping ctx.Err().
+// when it is done, TransformContext returns an error wrapping ctx.Err(). A
+// nil ctx is refused with an error wrapping ErrInvalidOption.
 func (a *VanillaALS) TransformContext(ctx context.Context, x mat.Matrix) (*mat.Dense, error) {
 	return a.fit.transform(ctx, x)
 }
 
-// InverseTransform returns W·H (n'×m) for W (n'×k).
+// InverseTransform returns W·H (n'×m) for W (n'×k) of any sign. A NaN or
+// infinite entry of W is an *EntryError wrapping ErrNotFinite, and a
+// product beyond float64's range returns an error wrapping ErrNotFinite.
 func (a *VanillaALS) InverseTransform(w mat.Matrix) (*mat.Dense, error) {
 	return a.fit.inverse(w)
 }

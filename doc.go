@@ -47,7 +47,8 @@
 //
 // The dense costs all carry O((n+m)·k²) too, for the k×k Gram matrices
 // and sweeps. HALS is exact coordinate descent on the columns of W and the
-// rows of H (scikit-learn's "cd" without shuffle). AcceleratedHALS (Gillis &
+// rows of H (scikit-learn's "cd" without shuffle, but for entries with a
+// zero Hessian: see HALS). AcceleratedHALS (Gillis &
 // Glineur 2012) repeats the cheap sweep s times per product, s at most
 // 1 + 2·ρ with ρ = 1 + ⌊(nnz + m·k)/(n·(k+1))⌋ for W (the same with n and m
 // exchanged for H), stopping when a sweep moves the factor by less than a

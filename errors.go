@@ -1,6 +1,7 @@
 package factor
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -10,11 +11,13 @@ import (
 // failure with errors.Is; the message names what is wrong and where.
 var (
 	// ErrNegative reports a negative entry where NMF needs non-negative data:
-	// X, a starting factor, or the data passed to Transform.
+	// X, a starting factor, the data passed to Transform, or the W passed to
+	// InverseTransform.
 	ErrNegative = errors.New("factor: negative entry")
 
-	// ErrNotFinite reports a NaN or infinite entry in the input, or a fit whose
-	// objective overflowed.
+	// ErrNotFinite reports a NaN or infinite entry in the input, a fit whose
+	// objective overflowed, or an InverseTransform whose product W·H
+	// overflows float64.
 	ErrNotFinite = errors.New("factor: NaN or infinite value")
 
 	// ErrShape reports dimensions that do not fit together: an empty matrix,
@@ -40,7 +43,7 @@ var (
 	ErrFormat = errors.New("factor: malformed file")
 
 	// ErrInvalidOption reports a setting that is out of range or does not
-	// apply to the model it was given to.
+	// apply to the model it was given to, or a nil context.
 	ErrInvalidOption = errors.New("factor: invalid option")
 
 	// ErrTooLarge reports a problem whose data, factors or workspaces would
@@ -76,4 +79,14 @@ func optionError(format string, args ...any) error {
 // shapeError returns an ErrShape error with a description.
 func shapeError(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrShape, fmt.Sprintf(format, args...))
+}
+
+// checkContext refuses a nil context, which FitContext and TransformContext
+// would otherwise dereference. As net/http does, the package does not read
+// nil as context.Background(): a nil context is a caller's mistake.
+func checkContext(ctx context.Context) error {
+	if ctx == nil {
+		return optionError("nil context; pass context.Background() for none")
+	}
+	return nil
 }

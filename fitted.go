@@ -2,6 +2,7 @@ package factor
 
 import (
 	"context"
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
@@ -94,6 +95,9 @@ func (f *fitted) copyHistory() []float64 {
 
 // transform solves for W of new data x with the fitted H fixed.
 func (f *fitted) transform(ctx context.Context, x mat.Matrix) (*mat.Dense, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
 	if f == nil {
 		return nil, ErrNotFitted
 	}
@@ -107,7 +111,10 @@ func (f *fitted) transform(ctx context.Context, x mat.Matrix) (*mat.Dense, error
 	return f.solveW(ctx, in)
 }
 
-// inverse returns w·H after checking w's shape and values.
+// inverse returns w·H after checking w's shape and values: finite, and
+// non-negative unless W is signed (VanillaALS). Finite factors can still
+// have a product beyond float64's range, which is an error rather than
+// infinite (or, with both signs, NaN) entries.
 func (f *fitted) inverse(w mat.Matrix) (*mat.Dense, error) {
 	if f == nil {
 		return nil, ErrNotFitted
@@ -122,12 +129,22 @@ func (f *fitted) inverse(w mat.Matrix) (*mat.Dense, error) {
 	}
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
-			if v := w.At(i, j); !isFinite(v) {
+			switch v := w.At(i, j); {
+			case !isFinite(v):
 				return nil, &EntryError{Matrix: "W", Row: i, Col: j, Value: v, Err: ErrNotFinite}
+			case v < 0 && !f.signed:
+				return nil, &EntryError{Matrix: "W", Row: i, Col: j, Value: v, Err: ErrNegative}
 			}
 		}
 	}
 	var out mat.Dense
 	out.Mul(w, f.h)
+	for i := 0; i < r; i++ {
+		for j, v := range out.RawRowView(i) {
+			if !isFinite(v) {
+				return nil, fmt.Errorf("%w: (W·H)[%d, %d] overflows float64; rescale W", ErrNotFinite, i, j)
+			}
+		}
+	}
 	return &out, nil
 }

@@ -9,8 +9,26 @@ package factor
 //	W[i,t] ← max(0, W[i,t] − (Σ_r G[t,r]·W[i,r] − (P[i,t] − l1)) / G[t,t])
 //
 // and the same with Xᵀ·W and WᵀW + l2·I for the rows of H. This is
-// scikit-learn's 'cd' solver without shuffle, step for step. The entries of
+// scikit-learn's 'cd' solver without shuffle, step for step, but for one
+// case: a zero Hessian G[t,t] (see coordinateStep). The entries of
 // different rows of W do not interact, so rows are updated in parallel.
+//
+// G[t,t] = 0 happens when l2 = 0 (no L2 penalty, as with WithL1Ratio(1))
+// and row t of H is zero, so that column t of W has no effect on WH; a
+// strong L1 penalty gets there by zeroing a column of W, after which the
+// row of H it multiplies is in the same state. The objective is then linear
+// in the entry, grad·W[i,t] + const, where grad = l1: row t of G and
+// column t of X·Hᵀ are zero, in floating point too when row t of H is
+// exactly zero. With grad > 0 it is least at 0, and the step sets the
+// entry to 0. With grad ≤ 0 the entry is left as it is: grad = 0 means no
+// penalty at all, so that the entry has no effect on the objective and
+// every value is a minimizer; grad < 0 cannot come from a Gram matrix, and
+// the objective would have no minimizer to step to.
+//
+// scikit-learn skips every step with G[t,t] = 0, which leaves such a row of
+// H (or column of W) at its last value, paying its penalty for no effect on
+// WH: for a pure L1 penalty that zeroes all of W its objective stays far
+// above ½‖X‖², that of W = H = 0, which factor reaches.
 
 // halsJob sweeps the rows of a factor, block by block, and adds each
 // block's rows to the Gram matrix of the updated factor while they are in
@@ -90,19 +108,29 @@ func halsSweep4(a, c, g []float64, k int, l1 float64) float64 {
 		g1 := dot4(gt, a1) - (c1[t] - l1)
 		g2 := dot4(gt, a2) - (c2[t] - l1)
 		g3 := dot4(gt, a3) - (c3[t] - l1)
-		if hess := gt[t]; hess != 0 {
-			moved += coordinateStep(a0, t, g0, hess) + coordinateStep(a1, t, g1, hess) +
-				coordinateStep(a2, t, g2, hess) + coordinateStep(a3, t, g3, hess)
-		}
+		hess := gt[t]
+		moved += coordinateStep(a0, t, g0, hess) + coordinateStep(a1, t, g1, hess) +
+			coordinateStep(a2, t, g2, hess) + coordinateStep(a3, t, g3, hess)
 	}
 	return moved
 }
 
-// coordinateStep sets a[t] to max(a[t] − grad/hess, 0) and returns the
-// squared change.
+// coordinateStep sets a[t] to the minimizer over a[t] ≥ 0 of the
+// objective in that entry, grad·d + ½·hess·d² for a change d, and returns
+// the squared change: max(a[t] − grad/hess, 0) for hess ≠ 0, and for
+// hess = 0 (the objective linear in the entry) 0 if grad > 0, a[t]
+// unchanged otherwise (see the top of this file for when that happens and
+// how scikit-learn differs).
 func coordinateStep(a []float64, t int, grad, hess float64) float64 {
 	old := a[t]
-	a[t] = max(old-grad/hess, 0)
+	switch {
+	case hess != 0:
+		a[t] = max(old-grad/hess, 0)
+	case grad > 0:
+		a[t] = 0
+	default:
+		return 0
+	}
 	d := a[t] - old
 	return d * d
 }
@@ -116,9 +144,7 @@ func halsSweep(a, c, g []float64, l1 float64) float64 {
 	var moved float64
 	for t := range k {
 		grad := dot4(g[t*k:t*k+k], a) - (c[t] - l1)
-		if hess := g[t*k+t]; hess != 0 {
-			moved += coordinateStep(a, t, grad, hess)
-		}
+		moved += coordinateStep(a, t, grad, g[t*k+t])
 	}
 	return moved
 }

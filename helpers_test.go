@@ -123,3 +123,15 @@ func sameBits(a, b mat.Matrix) bool {
 	}
 	return true
 }
+
+// noPanic runs call and turns a panic into a test error, so that every case
+// of a table reports, not only the first to panic.
+func noPanic(t *testing.T, name string, call func() error) (err error) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s: panic: %v", name, r)
+		}
+	}()
+	return call()
+}

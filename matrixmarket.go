@@ -433,19 +433,30 @@ func mmClip(s string) string {
 // which ReadMatrixMarket reads back to the same values bit for bit.
 //
 // A *CSR is written as "coordinate real general": its stored entries, one
-// "row col value" line each in row-major order, with 1-based indices. Any
-// other matrix is written as "array real general": all its values, one per
-// line in column-major order. Values are written in the shortest form that
-// parses back exactly.
+// "row col value" line each in row-major order, with 1-based indices. The
+// transpose of a *CSR (CSR.T) is written the same way, as the CSR of the
+// transpose, in O(nnz + rows + cols) memory and never as a dense array.
+// Any other matrix is written as "array real general": all its values, one
+// per line in column-major order. Values are written in the shortest form
+// that parses back exactly.
 //
-// WriteMatrixMarket returns an error wrapping ErrShape for a matrix with no
-// rows or columns, an *EntryError wrapping ErrNotFinite for a NaN or
-// infinite value (which the format cannot hold), or the first error writing
-// to w. On error the output may be incomplete.
+// WriteMatrixMarket returns an error wrapping ErrShape for a nil matrix (an
+// untyped nil, a nil *CSR or *mat.Dense, or the transpose of one) or a
+// matrix with no rows or columns, an *EntryError wrapping ErrNotFinite for
+// a NaN or infinite value (which the format cannot hold), or the first
+// error writing to w. On error the output may be incomplete.
 func WriteMatrixMarket(w io.Writer, m mat.Matrix) error {
+	if isNil(m) {
+		return shapeError("cannot write a nil matrix")
+	}
 	rows, cols := m.Dims()
 	if rows < 1 || cols < 1 {
 		return shapeError("cannot write a %d×%d matrix: want at least 1×1", rows, cols)
+	}
+	if t, ok := m.(mat.Transpose); ok {
+		if c, ok := t.Matrix.(*CSR); ok {
+			m = c.transpose()
+		}
 	}
 	bw := bufio.NewWriter(w)
 	var err error

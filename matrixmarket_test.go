@@ -490,14 +490,11 @@ func TestWriteMatrixMarketFormat(t *testing.T) {
 2
 -4
 `},
-		{"transposed CSR", c.T(), `%%MatrixMarket matrix array real general
-3 2
-3
-0
-1e-07
--2.5
-0
-0
+		{"transposed CSR", c.T(), `%%MatrixMarket matrix coordinate real general
+3 2 3
+1 1 3
+1 2 -2.5
+3 1 1e-07
 `},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

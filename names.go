@@ -14,7 +14,11 @@ const (
 	// HALS is hierarchical alternating least squares (Cichocki & Phan's fast
 	// HALS), the same update as scikit-learn's 'cd' solver without shuffle:
 	// one sweep over the columns of W, then one over the rows of H, per
-	// iteration. Frobenius loss only.
+	// iteration. Frobenius loss only. Where scikit-learn skips an entry whose
+	// Hessian is zero, HALS sets it to 0 if its gradient is positive: with no
+	// L2 penalty (WithL1Ratio(1)) a column of W that reaches zero then takes
+	// the matching row of H to zero, rather than leaving it to pay its L1
+	// penalty for nothing, and the same the other way round.
 	HALS
 	// MU is the multiplicative update of Lee & Seung generalized to any beta
 	// (Févotte & Idier), as scikit-learn's 'mu' solver. As there, after each

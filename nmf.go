@@ -44,8 +44,12 @@ func (m *NMF) Fit(x mat.Matrix) error { return m.FitContext(context.Background()
 
 // FitContext is Fit with a context, checked before every iteration: when
 // it is done, FitContext returns an error wrapping ctx.Err() and leaves the
-// model as it was.
+// model as it was. A nil ctx is refused with an error wrapping
+// ErrInvalidOption.
 func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
+	if err := checkContext(ctx); err != nil {
+		return err
+	}
 	cfg := m.cfg
 	if err := cfg.validateNMF(); err != nil {
 		return err
@@ -174,12 +178,15 @@ func (m *NMF) Transform(x mat.Matrix) (*mat.Dense, error) {
 // TransformContext is Transform with a context, checked before every
 // iteration of the multiplicative update and between blocks of rows of the
 // exact solve: when it is done, TransformContext returns an error wrapping
-// ctx.Err().
+// ctx.Err(). A nil ctx is refused with an error wrapping ErrInvalidOption.
 func (m *NMF) TransformContext(ctx context.Context, x mat.Matrix) (*mat.Dense, error) {
 	return m.fit.transform(ctx, x)
 }
 
 // InverseTransform returns W·H (n'×m), the data a W (n'×k) represents.
+// W must be finite and non-negative, as the model's W is: a bad entry is an
+// *EntryError wrapping ErrNotFinite or ErrNegative. A product beyond
+// float64's range returns an error wrapping ErrNotFinite.
 func (m *NMF) InverseTransform(w mat.Matrix) (*mat.Dense, error) {
 	return m.fit.inverse(w)
 }

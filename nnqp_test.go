@@ -63,3 +63,19 @@ func TestNNQPSemidefinite(t *testing.T) {
 	q.solve(w, g, b)
 	kkt(t, "solve", w, g, b, 1e-12)
 }
+
+func TestNNQPZeroHessian(t *testing.T) {
+	// G = [[1 0] [0 0]]: the second entry's row of H is zero, and b[1] = −l1
+	// (an L1 penalty and no data behind it). The objective is then linear and
+	// increasing in w1, so the minimizer has w1 = 0 wherever coordinate
+	// descent starts.
+	g := []float64{1, 0, 0, 0}
+	b := []float64{1, -0.5}
+	w := []float64{0.2, 0.7}
+	q := newNNQP(2)
+	q.coordinateDescent(w, g, b)
+	kkt(t, "coordinate descent", w, g, b, 1e-12)
+	if w[0] != 1 || w[1] != 0 {
+		t.Errorf("got %v, want [1 0]", w)
+	}
+}
