@@ -11,6 +11,7 @@
 //   - CSV: one row per line, all rows with the same number of values. The
 //     first line is taken as a header of feature names when none of its
 //     fields is a number; the names are kept as the first line of H.csv.
+//     A line may hold 64 MiB (a quoted field's lines together).
 //   - MatrixMarket: a file named *.mtx, or any file starting with the
 //     %%MatrixMarket banner. Coordinate files are read as sparse matrices
 //     and fitted without being made dense.
@@ -56,9 +57,9 @@
 //		directory for the output files, created if needed (default
 //		factor-out).
 //	-vocab FILE
-//		file of one term per line naming the columns of X; factor then
-//		prints the top terms of each component, as a topic model of a
-//		tf-idf or count matrix.
+//		file of one term per line naming the columns of X, each line at
+//		most 1 MiB; factor then prints the top terms of each component,
+//		as a topic model of a tf-idf or count matrix.
 //	-top N
 //		terms printed per component with -vocab (default 10).
 //	-image WxH
@@ -90,6 +91,11 @@
 // bar with the iteration, objective, rate and time left when standard
 // error is a terminal, and otherwise a line at every tenth of -max-iter.
 // -quiet turns both off.
+//
+// Lines have limits, so that an input that is no matrix, such as
+// /dev/zero, fails at once instead of filling memory: 64 MiB for a line of
+// CSV, 1 MiB for a line of MatrixMarket or of -vocab. A longer line is an
+// error naming the file and the line.
 //
 // The exit status is 2 for an error in the command line (an unknown flag,
 // a bad flag value, a missing -k or one too large for the data), 1 for any

@@ -69,7 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.restarts, "restarts", factor.DefaultRestarts, "number of independent runs; the best is kept")
 	fs.Uint64Var(&o.seed, "seed", 0, "random seed")
 	fs.StringVar(&o.out, "out", "factor-out", "output `directory`")
-	fs.StringVar(&o.vocab, "vocab", "", "`file` of column names, one per line, to print the top terms of each component")
+	fs.StringVar(&o.vocab, "vocab", "", "`file` of column names, one per line of at most 1 MiB, to print the top terms of each component")
 	fs.IntVar(&o.top, "top", 10, "number of terms per component printed with -vocab")
 	fs.Var(&o.image, "image", "draw the components as `WxH` grey images (8x8 for the built-in digits)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print no progress")

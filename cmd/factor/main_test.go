@@ -562,3 +562,50 @@ func TestStagingAbort(t *testing.T) {
 		t.Errorf("directory has %d files after commit, want 2", len(files))
 	}
 }
+
+// TestLongLines checks the limits on the length of a CSV line and of a
+// vocabulary line: 64 MiB and 1 MiB.
+func TestLongLines(t *testing.T) {
+	dir := t.TempDir()
+	vocab := filepath.Join(dir, "vocab.txt")
+	long := strings.Repeat("x", 1<<20)
+	for _, tt := range []struct {
+		terms []string
+		code  int
+		want  string
+	}{
+		{[]string{"a", long, "c", "d", "e"}, 0, ""},
+		{[]string{"a", long + "y", "c", "d", "e"}, 1, vocab + ":2: line longer than 1 MiB"},
+		{[]string{"a", "b", long + long + long, "d", "e"}, 1, vocab + ":3: line longer than 1 MiB"},
+	} {
+		if err := os.WriteFile(vocab, []byte(strings.Join(tt.terms, "\n")+"\n"), 0o666); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := runFactor(t, "", "-k", "2", "-max-iter", "5", "-quiet", "-vocab", vocab, "-out", filepath.Join(dir, "out"), "testdata/dense.csv")
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("vocabulary line of %d bytes: exit status %d, stderr %q; want %d, %q", len(tt.terms[1]), code, stderr, tt.code, tt.want)
+		}
+	}
+}
+
+// TestDevZero reads /dev/zero, an endless line of NUL bytes, as the data
+// and as the vocabulary: each must fail soon, without filling memory.
+func TestDevZero(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip(err)
+	}
+	for _, args := range [][]string{
+		{"-k", "1", "/dev/zero"},
+		{"-k", "1", "-vocab", "/dev/zero", "testdata/dense.csv"},
+	} {
+		args = append([]string{"-quiet", "-out", t.TempDir()}, args...)
+		code, _, stderr := runFactor(t, "", args...)
+		want := "factor: /dev/zero:1: line longer than 64 MiB\n"
+		if args[len(args)-1] != "/dev/zero" {
+			want = "factor: /dev/zero:1: line longer than 1 MiB\n"
+		}
+		if code != 1 || stderr != want {
+			t.Errorf("factor %s: exit status %d, stderr %q; want 1, %q", strings.Join(args, " "), code, stderr, want)
+		}
+	}
+}

@@ -19,12 +19,18 @@
 //     commas only; a semicolon or tab inside a field is reported as such.
 //   - Every record, the header included, has the same number of fields.
 //   - At least one row of numbers follows the header, if any.
+//   - A record, a line or the lines that a quoted field joins, holds at most
+//     MaxRecord bytes (64 MiB), its line end not counted. A row that wide
+//     holds millions of numbers, but an input that is no CSV, such as
+//     /dev/zero, fails there instead of filling memory: Read never holds
+//     more than a few records' worth of bytes of a line it has not finished.
 //
 // Errors name the input and its line (and, for malformed CSV, the column of
 // the byte) as name:line:col, the form editors and compilers use.
 package csvmat
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -50,17 +56,27 @@ type Matrix struct {
 	Lines []int
 }
 
+// MaxRecord is the most bytes Read accepts in one record.
+const MaxRecord = 64 << 20
+
 // Read reads a matrix in the format the package comment describes from r.
 // The name, such as the file name or "stdin", starts every error message:
 //
 //	name:line:col: <encoding/csv's message>        malformed CSV
+//	name:line: line longer than 64 MiB             a record over MaxRecord
 //	name:line: N fields, want M as on line L       ragged records
 //	name:line: column j: <what is wrong>           a field that is not a finite number
 //	name: no rows of numbers                       an input without any
 //
 // Errors from r itself are returned as name: <error>.
 func Read(name string, r io.Reader) (*Matrix, error) {
-	cr := csv.NewReader(r)
+	return readLimit(name, r, MaxRecord)
+}
+
+// readLimit is Read with a limit of max bytes a record.
+func readLimit(name string, r io.Reader, max int) (*Matrix, error) {
+	lim := &recordLimit{r: r, max: max, line: 1, start: 1}
+	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1 // checked below, to say which lines disagree
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
@@ -77,7 +93,11 @@ func Read(name string, r io.Reader) (*Matrix, error) {
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
+			isParse := errors.As(err, &pe)
+			if lim.err != nil && !(isParse && pe.Line < lim.err.start) {
+				return nil, fmt.Errorf("%s:%d: %w", name, lim.err.start, lim.err)
+			}
+			if isParse {
 				return nil, fmt.Errorf("%s:%d:%d: %w", name, pe.Line, pe.Column, pe.Err)
 			}
 			return nil, fmt.Errorf("%s: %w", name, err)
@@ -145,4 +165,103 @@ func notNumber(f string, line int) string {
 		return fmt.Sprintf("%q is not a number (a header must have no numeric names)", f)
 	}
 	return fmt.Sprintf("%q is not a finite number", f)
+}
+
+// recordLimit passes the bytes of r through until a record runs over max
+// bytes, and fails from there on with a *longRecordError; the record that
+// runs over is never passed through whole. It follows the quotes as
+// encoding/csv does, so that a line end inside a quoted field continues
+// the record; where the quotes are malformed, encoding/csv fails on that
+// line anyway.
+type recordLimit struct {
+	r      io.Reader
+	max    int
+	line   int  // the line being read, from 1
+	start  int  // the line on which the current record starts
+	n      int  // the bytes of the current record so far, its final line feed not counted
+	quoted bool // inside a quoted field
+	err    *longRecordError
+}
+
+// Read reads from r and passes on the bytes within the limit.
+func (l *recordLimit) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	n, err := l.r.Read(p)
+	if k := l.scan(p[:n]); l.err != nil {
+		return k, l.err
+	}
+	return n, err
+}
+
+// scan follows the records through b and returns how many of its bytes
+// are within the limit: all of them unless it failed.
+func (l *recordLimit) scan(b []byte) int {
+	if !l.quoted && bytes.IndexByte(b, '"') < 0 {
+		// No quotes: every line feed ends a record.
+		for off := 0; ; {
+			i := bytes.IndexByte(b[off:], '\n')
+			if i < 0 {
+				i = len(b) - off
+			}
+			if l.n+i > l.max {
+				k := off + l.max - l.n
+				l.fail()
+				return k
+			}
+			if off += i; off == len(b) {
+				l.n += i
+				return off
+			}
+			off++ // the line feed
+			l.line++
+			l.start, l.n = l.line, 0
+		}
+	}
+	for k, c := range b {
+		switch c {
+		case '"':
+			l.quoted = !l.quoted // a doubled quote toggles twice
+		case '\n':
+			l.line++
+			if !l.quoted {
+				l.start, l.n = l.line, 0
+				continue
+			}
+		}
+		if l.n++; l.n > l.max {
+			l.fail()
+			return k
+		}
+	}
+	return len(b)
+}
+
+// fail records that the current record is over the limit.
+func (l *recordLimit) fail() {
+	l.err = &longRecordError{max: l.max, start: l.start, line: l.line}
+}
+
+// longRecordError is the error of Read for a record longer than its limit.
+type longRecordError struct {
+	max         int // the limit, in bytes
+	start, line int // the lines the record spans so far
+}
+
+// Error says how long a record may be, and which lines it spans if more
+// than one.
+func (e *longRecordError) Error() string {
+	if e.start == e.line {
+		return "line longer than " + sizeName(e.max)
+	}
+	return fmt.Sprintf("record of lines %d to %d longer than %s (is a closing quote missing?)", e.start, e.line, sizeName(e.max))
+}
+
+// sizeName writes n bytes in MiB when it is a whole number of them.
+func sizeName(n int) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

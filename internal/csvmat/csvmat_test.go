@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -203,5 +204,83 @@ func TestDigits(t *testing.T) {
 	}
 	if lo, hi := mat.Min(m.X), mat.Max(m.X); lo != 0 || hi != 16 {
 		t.Errorf("%s: pixels in [%v, %v], want [0, 16]", path, lo, hi)
+	}
+}
+
+// endless yields NUL bytes forever, as /dev/zero, but fails the test, and
+// the read, once more than budget bytes were asked for: a reader that
+// cannot stop at a limit would otherwise run out of memory.
+type endless struct {
+	t      *testing.T
+	read   int
+	budget int
+}
+
+// Read fills p with NUL bytes.
+func (e *endless) Read(p []byte) (int, error) {
+	if e.read > e.budget {
+		e.t.Errorf("read %d bytes of an endless line, want at most %d", e.read, e.budget)
+		return 0, errors.New("endless: over budget")
+	}
+	clear(p)
+	e.read += len(p)
+	return len(p), nil
+}
+
+// TestEndlessLine reads a line of NUL bytes that never ends, as from
+// /dev/zero: Read must stop soon after 64 MiB, with bounded memory.
+func TestEndlessLine(t *testing.T) {
+	const limit = 64 << 20
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r := &endless{t: t, budget: limit + 1<<20}
+	_, err := Read("in", r)
+	runtime.ReadMemStats(&after)
+	if want := "in:1: line longer than 64 MiB"; err == nil || err.Error() != want {
+		t.Errorf("Read of an endless line: error %v, want %q", err, want)
+	}
+	// encoding/csv grows its line buffer by appends (about 5× the line in
+	// all, a quarter of it live at the end) and copies the record twice.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 10*limit {
+		t.Errorf("Read of an endless line allocated %d MiB, want at most %d", alloc>>20, 10*limit>>20)
+	}
+}
+
+// TestLongRecord checks the limit on a record at its edge, on later lines
+// and across the lines a quoted field joins, with a small limit.
+func TestLongRecord(t *testing.T) {
+	ok := []string{
+		"1234567890\n",            // 10 bytes
+		"1\n1234567890\n",         // on a later line
+		"123456789\r\n",           // CR LF: the CR counts
+		"1234567890",              // no line end
+		"\"12345678\"\n",          // quoted
+		"\"1\n\n\n\n\n\n9\"\n1\n", // a header of 10 bytes over 7 lines
+	}
+	for _, in := range ok {
+		if _, err := readLimit("in", strings.NewReader(in), 10); err != nil {
+			t.Errorf("readLimit(%q, 10): %v", in, err)
+		}
+	}
+	for in, want := range map[string]string{
+		"12345678901\n":                 "in:1: line longer than 10 bytes",
+		"1234567890\r\n":                "in:1: line longer than 10 bytes",
+		"1,2\n3,4\n123456,78901\n":      "in:3: line longer than 10 bytes",
+		"1\n\"12345\n78\n01\"\n":        "in:2: record of lines 2 to 4 longer than 10 bytes (is a closing quote missing?)",
+		"1,2\n\"\n\n\n\n\n\n\n\n\n\n\n": "in:2: record of lines 2 to 12 longer than 10 bytes (is a closing quote missing?)",
+		// An error on an earlier line comes first.
+		"1,2\n3,\"4\"x\n" + strings.Repeat("5", 4096) + "\n": `in:2:5: extraneous or missing " in quoted-field`,
+	} {
+		m, err := readLimit("in", strings.NewReader(in), 10)
+		if err == nil || err.Error() != want {
+			t.Errorf("readLimit(%.20q, 10) = %v, %v, want error %q", in, m, err, want)
+		}
+	}
+	// The lines of a quoted header are counted, and so are those of the
+	// reads without quotes after it.
+	in := "\"a\nb\",c\n" + strings.Repeat("3,4\n", 4000) + "123,4567890\n"
+	_, err := readLimit("in", strings.NewReader(in), 10)
+	if want := "in:4003: line longer than 10 bytes"; err == nil || err.Error() != want {
+		t.Errorf("readLimit of 4003 lines: %v, want %q", err, want)
 	}
 }
