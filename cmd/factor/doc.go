@@ -8,9 +8,11 @@
 // FILE holds the n×m matrix X, one row per sample and one column per
 // feature, as
 //
-//   - CSV: one row per line, all rows with the same number of values. The
-//     first line is taken as a header of feature names when none of its
-//     fields is a number; the names are kept as the first line of H.csv.
+//   - CSV: one row per line, all rows with the same number of values,
+//     written as plain decimal numbers (such as 3, -0.5 or 1e-3; not
+//     1_000 or 0x1p4, as in MatrixMarket). The first line is taken as a
+//     header of feature names when none of its fields is a number; the
+//     names are kept as the first line of H.csv.
 //     A line may hold 64 MiB (a quoted field's lines together).
 //   - MatrixMarket: a file named *.mtx, or any file starting with the
 //     %%MatrixMarket banner. Coordinate files are read as sparse matrices

@@ -14,16 +14,19 @@
 //     is a number as strconv.ParseFloat reads it; otherwise it is the first
 //     row of the matrix. A name may be anything ParseFloat rejects, the
 //     empty name included, but not "NaN" or "Inf", which it accepts.
-//   - Every other field is a finite number as strconv.ParseFloat reads it:
-//     NaN, infinities and empty fields are errors. Fields are separated by
+//   - Every other field is a finite decimal number, as in a MatrixMarket
+//     file: an optional sign, digits with an optional point, and an
+//     optional exponent (5, -0.5, +.5e-3, 1E+2). The other forms that
+//     strconv.ParseFloat reads are errors: hexadecimal (0x1p4) and
+//     underscored (1_000) numbers, NaN and infinities, and so are values
+//     too large for a float64 and empty fields. Fields are separated by
 //     commas only; a semicolon or tab inside a field is reported as such.
 //   - Every record, the header included, has the same number of fields.
 //   - At least one row of numbers follows the header, if any.
 //   - A record, a line or the lines that a quoted field joins, holds at most
-//     MaxRecord bytes (64 MiB), its line end not counted. A row that wide
-//     holds millions of numbers, but an input that is no CSV, such as
-//     /dev/zero, fails there instead of filling memory: Read never holds
-//     more than a few records' worth of bytes of a line it has not finished.
+//     MaxRecord bytes (64 MiB), its final line feed not counted. A row that
+//     wide holds millions of numbers, but an input that is no CSV, such as
+//     /dev/zero, fails after that much instead of filling memory.
 //
 // Errors name the input and its line (and, for malformed CSV, the column of
 // the byte) as name:line:col, the form editors and compilers use.
@@ -35,7 +38,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -117,8 +119,8 @@ func readLimit(name string, r io.Reader, max int) (*Matrix, error) {
 			return nil, fmt.Errorf("%s:%d: %d fields, want %d as on line %d", name, line, len(rec), cols, firstLine)
 		}
 		for j, f := range rec {
-			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			v, ok := number(f)
+			if !ok {
 				return nil, fmt.Errorf("%s:%d: column %d: %s", name, line, j+1, notNumber(f, line))
 			}
 			data = append(data, v)
@@ -154,15 +156,36 @@ func isHeader(rec []string) bool {
 	return true
 }
 
-// notNumber describes a field that is not a finite number.
+// number returns the value of a field that is a finite decimal number.
+func number(f string) (v float64, ok bool) {
+	s := strings.TrimSpace(f)
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil && decimal(s)
+}
+
+// decimal reports whether s, which strconv.ParseFloat reads, is written as
+// a decimal number: an optional sign, digits with an optional point, and
+// an optional exponent. It rules out the other forms ParseFloat reads, the
+// hexadecimal (0x1p4) and underscored (1_000) ones and the names NaN, Inf
+// and Infinity, as ReadMatrixMarket does.
+func decimal(s string) bool {
+	return strings.Trim(s, "0123456789+-.eE") == ""
+}
+
+// notNumber describes a field that is not a finite decimal number.
 func notNumber(f string, line int) string {
+	s := strings.TrimSpace(f)
+	_, err := strconv.ParseFloat(s, 64)
 	switch {
-	case strings.TrimSpace(f) == "":
+	case s == "":
 		return "empty field, want a number"
 	case strings.ContainsAny(f, ";\t"):
 		return fmt.Sprintf("%q is not a number (separate fields with commas)", f)
 	case line == 1:
 		return fmt.Sprintf("%q is not a number (a header must have no numeric names)", f)
+	case (err == nil || errors.Is(err, strconv.ErrRange)) && !decimal(s) && strings.ContainsAny(s, "0123456789"):
+		// Only NaN, Inf and Infinity are read without digits.
+		return fmt.Sprintf("%q is not a decimal number", f)
 	}
 	return fmt.Sprintf("%q is not a finite number", f)
 }

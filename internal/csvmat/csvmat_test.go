@@ -93,7 +93,7 @@ func TestLineEndsAndSpace(t *testing.T) {
 	in := "a,b\r\n 1 ,\t2\r\n\r\n\n3,  4\n"
 	check(t, in, read(t, in), [][]float64{{1, 2}, {3, 4}}, []string{"a", "b"}, []int{2, 5})
 
-	in = "0.5,-1e3,+2,0x1p-2" // no final line end
+	in = "0.5,-1e3,+2,.25" // no final line end
 	check(t, in, read(t, in), [][]float64{{0.5, -1000, 2, 0.25}}, nil, []int{1})
 }
 
@@ -124,6 +124,25 @@ func TestNaNInf(t *testing.T) {
 		"1,2\n3,1e999\n": `in:2: column 2: "1e999" is not a finite number`,
 		// NaN and Inf are numbers to ParseFloat, so they make no header.
 		"NaN,x\n1,2\n": `in:1: column 1: "NaN" is not a number (a header must have no numeric names)`,
+	})
+}
+
+// TestDecimal checks that numbers are plain decimal, as in MatrixMarket
+// files: the digit separators and hexadecimal forms of Go, which
+// strconv.ParseFloat reads, are errors.
+func TestDecimal(t *testing.T) {
+	in := "5,-0.5,+.5e-3,1E+2,7.,-0\n"
+	check(t, in, read(t, in), [][]float64{{5, -0.5, 0.0005, 100, 7, 0}}, nil, []int{1})
+
+	wantErrors(t, map[string]string{
+		"1,2\n1_000,4\n":    `in:2: column 1: "1_000" is not a decimal number`,
+		"1,2\n3,1_0.5\n":    `in:2: column 2: "1_0.5" is not a decimal number`,
+		"1,2\n3,0x1p4\n":    `in:2: column 2: "0x1p4" is not a decimal number`,
+		"1,2\n-0X1P-2,4\n":  `in:2: column 1: "-0X1P-2" is not a decimal number`,
+		"1,2\n0x1p9999,4\n": `in:2: column 1: "0x1p9999" is not a decimal number`,
+		"1,2\n3,Infinity\n": `in:2: column 2: "Infinity" is not a finite number`,
+		"1,2\n3,1e\n":       `in:2: column 2: "1e" is not a finite number`,
+		"1,2\n3,-1e400\n":   `in:2: column 2: "-1e400" is not a finite number`,
 	})
 }
 
