@@ -11,8 +11,12 @@
 //   - CSV: one row per line, all rows with the same number of values,
 //     written as plain decimal numbers (such as 3, -0.5 or 1e-3; not
 //     1_000 or 0x1p4, as in MatrixMarket). The first line is taken as a
-//     header of feature names when none of its fields is a number; the
-//     names are kept as the first line of H.csv.
+//     header of feature names when none of its fields is such a number
+//     (so "a,inf" is a header), and as data when all of them are; the
+//     names are kept as the first line of H.csv. A first line of both, a
+//     header with a numeric name ("year,2020") or a row with a typo
+//     ("1,2,x"), is an error naming one field of each: reading it either
+//     way could silently lose a row. Give such names a letter ("y2020").
 //     A line may hold 64 MiB (a quoted field's lines together).
 //   - MatrixMarket: a file named *.mtx, or any file starting with the
 //     %%MatrixMarket banner. Coordinate files are read as sparse matrices

@@ -249,6 +249,18 @@ func TestHeaderCSV(t *testing.T) {
 	checkPNG(t, filepath.Join(dir, "components.png"), image.Point{})
 }
 
+// TestNumericNames reads a header whose names strconv.ParseFloat reads as
+// numbers, but which are not decimal numbers.
+func TestNumericNames(t *testing.T) {
+	dir := t.TempDir()
+	in := "a,inf,NaN\n1,2,3\n4,5,6\n"
+	code, stdout, stderr := runFactor(t, in, "-k", "1", "-max-iter", "20", "-quiet", "-out", dir, "-")
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr:\n%s", code, stderr)
+	}
+	checkOutputs(t, dir, [][]float64{{1, 2, 3}, {4, 5, 6}}, 1, []string{"a", "inf", "NaN"}, stdout)
+}
+
 func TestMatrixMarket(t *testing.T) {
 	dir := t.TempDir()
 	code, stdout, stderr := runFactor(t, "", "-k", "3", "-max-iter", "40", "-solver", "mu", "-out", dir, "testdata/sparse.mtx")
@@ -483,6 +495,11 @@ func TestErrors(t *testing.T) {
 		{"negative value", []string{"-k", "2", "testdata/negative.csv"}, "", 1, "testdata/negative.csv:4: column 2: negative value -3"},
 		{"negative sparse value", []string{"-k", "2", "testdata/negative.mtx"}, "", 1, "testdata/negative.mtx: row 2, column 3: negative value -2"},
 		{"malformed MatrixMarket", []string{"-k", "1", "-"}, "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 x 1\n", 1, "stdin: malformed file: line 3"},
+		{"names and numbers on the first line", []string{"-k", "1", "-"}, "year,2020\n1,2\n", 1,
+			`stdin:1: column 1: "year" is not a finite number, and the line is no header: column 2, "2020", is a number (a header must have no numeric names)`},
+		{"a typo on the first line", []string{"-k", "1", "-"}, "1,2,x\n3,4,5\n", 1, `stdin:1: column 3: "x" is not a finite number, and the line is no header`},
+		{"underscored number", []string{"-k", "1", "-"}, "1,2\n1_000,3\n", 1, `stdin:2: column 1: "1_000" is not a decimal number`},
+		{"hexadecimal number", []string{"-k", "1", "-"}, "1,2\n3,0x1p4\n", 1, `stdin:2: column 2: "0x1p4" is not a decimal number`},
 		{"empty input", []string{"-k", "1", "-"}, "", 1, "stdin: no rows of numbers"},
 		{"zero value for -beta is", []string{"-k", "2", "-beta", "is", "testdata/dense.csv"}, "", 1, "testdata/dense.csv:1: column 2: zero value"},
 		{"missing file", []string{"-k", "2", "testdata/missing.csv"}, "", 1, "testdata/missing.csv: no such file"},

@@ -11,9 +11,15 @@
 //   - Leading white space in a field is ignored, and so is white space
 //     after a number.
 //   - The first record is a header of column names when none of its fields
-//     is a number as strconv.ParseFloat reads it; otherwise it is the first
-//     row of the matrix. A name may be anything ParseFloat rejects, the
-//     empty name included, but not "NaN" or "Inf", which it accepts.
+//     is written as a decimal number (the rule below), and the first row of
+//     the matrix when all of them are. So NaN, inf, 0x1p4, 1_000 and the
+//     empty name are names, and a header such as "a,inf" is read as one.
+//     A first record with fields of both kinds is an error that names one
+//     of each: it is a header with a numeric name ("year,2020") or a row
+//     with a typo ("1,2,x"), and nothing in the file tells which; taking
+//     it for a header would silently drop a row of data, and taking it for
+//     a row would report the names as bad numbers. Make every name
+//     non-numeric ("y2020") to have a header.
 //   - Every other field is a finite decimal number, as in a MatrixMarket
 //     file: an optional sign, digits with an optional point, and an
 //     optional exponent (5, -0.5, +.5e-3, 1E+2). The other forms that
@@ -67,7 +73,8 @@ const MaxRecord = 64 << 20
 //	name:line:col: <encoding/csv's message>        malformed CSV
 //	name:line: line longer than 64 MiB             a record over MaxRecord
 //	name:line: N fields, want M as on line L       ragged records
-//	name:line: column j: <what is wrong>           a field that is not a finite number
+//	name:line: column j: <what is wrong>           a field that is not a finite decimal number,
+//	    ..., and the line is no header: ...          or a first line of names and numbers
 //	name: no rows of numbers                       an input without any
 //
 // Errors from r itself are returned as name: <error>.
@@ -107,7 +114,11 @@ func readLimit(name string, r io.Reader, max int) (*Matrix, error) {
 		line, _ := cr.FieldPos(0)
 		if first {
 			rec[0] = strings.TrimPrefix(rec[0], "\ufeff") // a byte order mark
-			if isHeader(rec) {
+			header, err := isHeader(rec)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+			}
+			if header {
 				m.Header = slices.Clone(rec)
 				cols, firstLine = len(rec), line
 				continue
@@ -121,7 +132,7 @@ func readLimit(name string, r io.Reader, max int) (*Matrix, error) {
 		for j, f := range rec {
 			v, ok := number(f)
 			if !ok {
-				return nil, fmt.Errorf("%s:%d: column %d: %s", name, line, j+1, notNumber(f, line))
+				return nil, fmt.Errorf("%s:%d: column %d: %s", name, line, j+1, notNumber(f))
 			}
 			data = append(data, v)
 		}
@@ -146,14 +157,24 @@ func ReadFile(path string) (*Matrix, error) {
 }
 
 // isHeader reports whether a first CSV record is a header: none of its
-// fields is a number.
-func isHeader(rec []string) bool {
-	for _, f := range rec {
-		if _, err := strconv.ParseFloat(strings.TrimSpace(f), 64); err == nil {
-			return false
+// fields is a decimal number. It is a row when all of them are, and an
+// error when some are: a header with a numeric name, or a row with a typo.
+func isHeader(rec []string) (bool, error) {
+	num, name := -1, -1 // the first field of each kind
+	for j, f := range rec {
+		v := strings.TrimSpace(f)
+		switch isNum := decimal(v) && parses(v); {
+		case isNum && num < 0:
+			num = j
+		case !isNum && name < 0:
+			name = j
 		}
 	}
-	return true
+	if num >= 0 && name >= 0 {
+		return false, fmt.Errorf("column %d: %s, and the line is no header: column %d, %q, is a number (a header must have no numeric names)",
+			name+1, notNumber(rec[name]), num+1, rec[num])
+	}
+	return num < 0, nil
 }
 
 // number returns the value of a field that is a finite decimal number.
@@ -172,18 +193,22 @@ func decimal(s string) bool {
 	return strings.Trim(s, "0123456789+-.eE") == ""
 }
 
-// notNumber describes a field that is not a finite decimal number.
-func notNumber(f string, line int) string {
-	s := strings.TrimSpace(f)
+// parses reports whether strconv.ParseFloat reads s, perhaps as an
+// infinity for a value too large.
+func parses(s string) bool {
 	_, err := strconv.ParseFloat(s, 64)
+	return err == nil || errors.Is(err, strconv.ErrRange)
+}
+
+// notNumber describes a field that is not a finite decimal number.
+func notNumber(f string) string {
+	s := strings.TrimSpace(f)
 	switch {
 	case s == "":
 		return "empty field, want a number"
 	case strings.ContainsAny(f, ";\t"):
 		return fmt.Sprintf("%q is not a number (separate fields with commas)", f)
-	case line == 1:
-		return fmt.Sprintf("%q is not a number (a header must have no numeric names)", f)
-	case (err == nil || errors.Is(err, strconv.ErrRange)) && !decimal(s) && strings.ContainsAny(s, "0123456789"):
+	case parses(s) && !decimal(s) && strings.ContainsAny(s, "0123456789"):
 		// Only NaN, Inf and Infinity are read without digits.
 		return fmt.Sprintf("%q is not a decimal number", f)
 	}
