@@ -84,11 +84,14 @@
 //	                 scaled from white (0) to black (its largest entry),
 //	                 in reading order
 //
-// The files are written under temporary names and renamed into place only
-// when all of them are complete, so a failed run leaves none of them
-// behind. A components.png that an earlier run left in DIR is removed by
-// a run that draws none, so DIR never pairs factors with another run's
-// picture. Factor then prints a summary on standard output: the number of
+// A components.png that an earlier run left in DIR is removed by a run
+// that draws none, so DIR never pairs factors with another run's picture.
+// The files are all replaced or none: they are written under temporary
+// names, then each file they replace (or the components.png removed) is
+// moved aside and the new one moved in, and when a step fails (a
+// directory named H.csv, a file that cannot be replaced) the steps before
+// it are undone, so that every earlier file is left as it was. The files
+// moved aside are deleted once all are in place. Factor then prints a summary on standard output: the number of
 // iterations, the final objective, the relative error ‖X − WH‖_F / ‖X‖_F
 // computed from the written factors, the fitting time and the files
 // written; with -vocab, a line "topic N: term term ..." per component.

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // runFactor runs the command in-process and returns its exit status and
@@ -623,6 +625,217 @@ func TestDevZero(t *testing.T) {
 		}
 		if code != 1 || stderr != want {
 			t.Errorf("factor %s: exit status %d, stderr %q; want 1, %q", strings.Join(args, " "), code, stderr, want)
+		}
+	}
+}
+
+// readTree returns the files of dir by name, with "/" for a directory,
+// and fails on any other kind of file.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, e := range entries {
+		if e.IsDir() {
+			files[e.Name()] = "/"
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[e.Name()] = string(b)
+	}
+	return files
+}
+
+// checkTree fails unless dir holds exactly the files of want, byte for
+// byte.
+func checkTree(t *testing.T, what, dir string, want map[string]string) {
+	t.Helper()
+	got := readTree(t, dir)
+	for name, b := range got {
+		switch w, ok := want[name]; {
+		case !ok:
+			t.Errorf("%s: %s left in the output directory", what, name)
+		case b != w:
+			t.Errorf("%s: %s was changed", what, name)
+		}
+	}
+	for name := range want {
+		if _, ok := got[name]; !ok {
+			t.Errorf("%s: %s is gone", what, name)
+		}
+	}
+}
+
+// TestOutputsAllOrNothing checks that a run whose outputs cannot all be
+// moved into place leaves every file of an earlier run as it was, and that
+// a run that can replaces them all.
+func TestOutputsAllOrNothing(t *testing.T) {
+	dir := t.TempDir()
+	factor := func(args ...string) (int, string) {
+		t.Helper()
+		args = append([]string{"-k", "2", "-max-iter", "5", "-quiet", "-out", dir}, args...)
+		code, _, stderr := runFactor(t, "", append(args, "testdata/header.csv")...)
+		return code, stderr
+	}
+	if code, stderr := factor("-image", "2x2"); code != 0 {
+		t.Fatalf("first run: exit status %d, stderr:\n%s", code, stderr)
+	}
+	first := readTree(t, dir)
+	if len(first) != 5 {
+		t.Fatalf("first run wrote %d files, want 5", len(first))
+	}
+	// blocker puts a directory with a file in it in place of name.
+	blocker := func(name string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(p, "keep"), 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// restore puts the first run's name back in place of a blocker.
+	restore := func(name string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.RemoveAll(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(first[name]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := []string{"-init", "random", "-seed", "3"} // outputs that differ from the first run's
+
+	// H.csv is the second file to move: W.csv was moved before it fails.
+	blocker("H.csv")
+	want := readTree(t, dir)
+	code, stderr := factor(append(other, "-image", "2x2")...)
+	if code != 1 || !strings.Contains(stderr, filepath.Join(dir, "H.csv")) {
+		t.Errorf("directory H.csv: exit status %d, stderr %q; want 1 and a message naming it", code, stderr)
+	}
+	checkTree(t, "directory H.csv", dir, want)
+	restore("H.csv")
+
+	// Removing the earlier components.png is the last step of a run
+	// without -image.
+	blocker("components.png")
+	want = readTree(t, dir)
+	code, stderr = factor(other...)
+	if code != 1 || !strings.Contains(stderr, filepath.Join(dir, "components.png")) {
+		t.Errorf("directory components.png: exit status %d, stderr %q; want 1 and a message naming it", code, stderr)
+	}
+	checkTree(t, "directory components.png", dir, want)
+	restore("components.png")
+
+	checkTree(t, "restored", dir, first)
+	if code, stderr := factor(other...); code != 0 {
+		t.Fatalf("rerun: exit status %d, stderr:\n%s", code, stderr)
+	}
+	got := readTree(t, dir)
+	for _, name := range []string{"W.csv", "H.csv", "history.csv", "convergence.png"} {
+		if got[name] == first[name] {
+			t.Errorf("rerun: %s is the first run's", name)
+		}
+	}
+	if _, ok := got["components.png"]; ok || len(got) != 4 {
+		t.Errorf("rerun without -image left %d files, want W.csv, H.csv, history.csv and convergence.png", len(got))
+	}
+}
+
+// TestCommitRollback makes each rename of a commit fail in turn, and then
+// also every rename after it, so that undoing fails too: the first must
+// leave every earlier file as it was, and the second must lose none.
+func TestCommitRollback(t *testing.T) {
+	defer func() { rename = os.Rename }()
+	d := &dataset{name: "x", header: []string{"a", "b"}}
+	fit := func(v float64) (w, h *mat.Dense, history []float64) {
+		return mat.NewDense(2, 1, []float64{v, 1}), mat.NewDense(1, 2, []float64{1, v}), []float64{v + 2, v + 1}
+	}
+	for _, image := range []imageSize{{1, 2}, {}} {
+		// Each file is moved aside and then in, and without -image the
+		// earlier components.png is moved aside.
+		files, renames := 5, 10
+		if image == (imageSize{}) {
+			files, renames = 4, 9
+		}
+		for _, undoFails := range []bool{false, true} {
+			dir := t.TempDir()
+			w, h, history := fit(1)
+			if _, err := writeOutputs(dir, d, w, h, history, imageSize{1, 2}); err != nil {
+				t.Fatal(err)
+			}
+			earlier := readTree(t, dir)
+			w, h, history = fit(2)
+			for k := 0; ; k++ {
+				what := fmt.Sprintf("-image %v, rename %d fails (undoing fails: %v)", image, k, undoFails)
+				calls := 0
+				rename = func(from, to string) error {
+					if calls++; calls > k && (calls == k+1 || undoFails) {
+						return fmt.Errorf("rename %s %s: broken", from, to)
+					}
+					return os.Rename(from, to)
+				}
+				paths, err := writeOutputs(dir, d, w, h, history, image)
+				if err == nil {
+					if calls != k || calls != renames {
+						t.Fatalf("%s: no error after %d renames", what, calls)
+					}
+					if len(paths) != files {
+						t.Errorf("%s: paths %q", what, paths)
+					}
+					break
+				}
+				if !undoFails || k == 0 {
+					checkTree(t, what, dir, earlier)
+					if want := "no file in " + dir + " was changed"; !strings.HasSuffix(err.Error(), want) {
+						t.Errorf("%s: error %q, want it to end %q", what, err, want)
+					}
+					continue
+				}
+				// Nothing is lost: each earlier file is in place or in a
+				// file the error names.
+				if !strings.Contains(err.Error(), "undoing the steps before it failed too") {
+					t.Errorf("%s: error %q does not say undoing failed", what, err)
+				}
+				now := readTree(t, dir)
+				for name, b := range earlier {
+					if now[name] == b {
+						continue
+					}
+					found := false
+					for other, ob := range now {
+						found = found || ob == b && strings.HasPrefix(other, "."+name+".") && strings.Contains(err.Error(), other)
+					}
+					if !found {
+						t.Errorf("%s: the earlier %s is lost", what, name)
+					}
+				}
+				// Start the next k from the earlier files again.
+				for name := range now {
+					os.Remove(filepath.Join(dir, name))
+				}
+				for name, b := range earlier {
+					os.WriteFile(filepath.Join(dir, name), []byte(b), 0o644)
+				}
+			}
+			rename = os.Rename
+			got := readTree(t, dir)
+			for name := range got {
+				if strings.HasPrefix(name, ".") {
+					t.Errorf("-image %v: %s left behind", image, name)
+				}
+			}
+			if _, ok := got["components.png"]; ok != (image != imageSize{}) || got["W.csv"] == earlier["W.csv"] {
+				t.Errorf("-image %v: the last commit did not replace the files: %d files", image, len(got))
+			}
 		}
 	}
 }
