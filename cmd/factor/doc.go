@@ -101,6 +101,13 @@
 // error is a terminal, and otherwise a line at every tenth of -max-iter.
 // -quiet turns both off.
 //
+// Ctrl-C (SIGINT) stops the fit at its next check: factor then says
+// "interrupted", writes no file and exits with status 1. A second Ctrl-C
+// ends factor at once, by the signal (exit status 130 in a shell), at any
+// point: killed while it moves its outputs into place, it may leave
+// temporary files named .NAME.*.tmp and, holding the earlier outputs,
+// .NAME.*.old in DIR.
+//
 // Lines have limits, so that an input that is no matrix, such as
 // /dev/zero, fails at once instead of filling memory: 64 MiB for a line of
 // CSV, 1 MiB for a line of MatrixMarket or of -vocab. A longer line is an

@@ -32,8 +32,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "factor: %v\nusage: factor [flags] [FILE]; run factor -h for the flags\n", err)
 		return 2
 	}
+	// The first Ctrl-C cancels the fit, which stops at its next check of
+	// the context; then the signal is let go, so that a second one ends
+	// the process at once, by the signal (exit status 130 in a shell).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	context.AfterFunc(ctx, stop)
 	if err := factorize(ctx, opts, stdin, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "factor: %v\n", err)
 		if errors.As(err, new(usageError)) {
