@@ -40,12 +40,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	context.AfterFunc(ctx, stop)
 	if err := factorize(ctx, opts, stdin, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "factor: %v\n", err)
-		if errors.As(err, new(usageError)) {
-			return 2
-		}
-		return 1
+		return exitStatus(err)
 	}
 	return 0
+}
+
+// exitStatus returns the exit status for an error of factorize: 2 for a
+// usageError, 1 for any other, such as every error of the library that
+// fitError does not word as a usage error.
+func exitStatus(err error) int {
+	if errors.As(err, new(usageError)) {
+		return 2
+	}
+	return 1
 }
 
 // factorize reads the input, fits the model, writes the output files and

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/factorgo/factor"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -502,6 +504,8 @@ func TestErrors(t *testing.T) {
 		{"a typo on the first line", []string{"-k", "1", "-"}, "1,2,x\n3,4,5\n", 1, `stdin:1: column 3: "x" is not a finite number, and the line is no header`},
 		{"underscored number", []string{"-k", "1", "-"}, "1,2\n1_000,3\n", 1, `stdin:2: column 1: "1_000" is not a decimal number`},
 		{"hexadecimal number", []string{"-k", "1", "-"}, "1,2\n3,0x1p4\n", 1, `stdin:2: column 2: "0x1p4" is not a decimal number`},
+		{"MatrixMarket size the reader refuses", []string{"-k", "1", "-"}, "%%MatrixMarket matrix coordinate real general\n67108865 2 0\n", 1,
+			"stdin: malformed file: line 2: dimensions 67108865×2"},
 		{"empty input", []string{"-k", "1", "-"}, "", 1, "stdin: no rows of numbers"},
 		{"zero value for -beta is", []string{"-k", "2", "-beta", "is", "testdata/dense.csv"}, "", 1, "testdata/dense.csv:1: column 2: zero value"},
 		{"missing file", []string{"-k", "2", "testdata/missing.csv"}, "", 1, "testdata/missing.csv: no such file"},
@@ -836,6 +840,33 @@ func TestCommitRollback(t *testing.T) {
 			if _, ok := got["components.png"]; ok != (image != imageSize{}) || got["W.csv"] == earlier["W.csv"] {
 				t.Errorf("-image %v: the last commit did not replace the files: %d files", image, len(got))
 			}
+		}
+	}
+}
+
+// TestLibraryErrors checks how the errors of a fit are worded and which
+// exit status they give: an error of the library that the command does
+// not know, such as one of a sentinel added later, is a failure (status
+// 1) with the library's message.
+func TestLibraryErrors(t *testing.T) {
+	d := &dataset{name: "in.csv", lines: []int{2, 3}}
+	o := &options{beta: betaValue(factor.ItakuraSaito)}
+	tooLarge := errors.New("factor: too large") // as a sentinel the library may add
+	for _, tt := range []struct {
+		err  error
+		want string
+		code int
+	}{
+		{fmt.Errorf("%w: X needs 13 GB", tooLarge), "fit failed: too large: X needs 13 GB", 1},
+		{fmt.Errorf("%w: ‖X‖² overflows", factor.ErrNotFinite), "fit failed: NaN or infinite value: ‖X‖² overflows", 1},
+		{&factor.EntryError{Row: 1, Col: 0, Value: -1, Err: factor.ErrNegative}, "in.csv:3: column 1: negative value -1: NMF needs non-negative data", 1},
+		{&factor.EntryError{Row: 0, Col: 2, Err: fmt.Errorf("%w: odd", tooLarge)}, "in.csv:2: column 3: too large: odd", 1},
+		{fmt.Errorf("stopped: %w", context.Canceled), "interrupted", 1},
+		{fmt.Errorf("%w: k 0", factor.ErrInvalidOption), "invalid option: k 0", 2},
+	} {
+		err := fitError(tt.err, d, o)
+		if err.Error() != tt.want || exitStatus(err) != tt.code {
+			t.Errorf("fitError(%v) = %q, exit status %d; want %q, %d", tt.err, err, exitStatus(err), tt.want, tt.code)
 		}
 	}
 }
