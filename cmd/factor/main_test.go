@@ -19,7 +19,6 @@ import (
 	"testing"
 
 	"github.com/factorgo/factor"
-	"gonum.org/v1/gonum/mat"
 )
 
 // runFactor runs the command in-process and returns its exit status and
@@ -756,30 +755,41 @@ func TestOutputsAllOrNothing(t *testing.T) {
 
 // TestCommitRollback makes each rename of a commit fail in turn, and then
 // also every rename after it, so that undoing fails too: the first must
-// leave every earlier file as it was, and the second must lose none.
+// leave every earlier file as it was, and the second must lose none. The
+// files are those of writeOutputs, with small contents.
 func TestCommitRollback(t *testing.T) {
 	defer func() { rename = os.Rename }()
-	d := &dataset{name: "x", header: []string{"a", "b"}}
-	fit := func(v float64) (w, h *mat.Dense, history []float64) {
-		return mat.NewDense(2, 1, []float64{v, 1}), mat.NewDense(1, 2, []float64{1, v}), []float64{v + 2, v + 1}
+	names := []string{"W.csv", "H.csv", "history.csv", "convergence.png", "components.png"}
+	// outputs commits the files of a run, drawn or not, as writeOutputs.
+	outputs := func(dir, run string, drawn bool) ([]string, error) {
+		s := &staging{dir: dir}
+		defer s.abort()
+		for _, name := range names {
+			if name == "components.png" && !drawn {
+				s.remove(name)
+				continue
+			}
+			if err := s.write(name, func(w io.Writer) error { _, err := io.WriteString(w, run+" "+name); return err }); err != nil {
+				return nil, err
+			}
+		}
+		return s.commit()
 	}
-	for _, image := range []imageSize{{1, 2}, {}} {
-		// Each file is moved aside and then in, and without -image the
-		// earlier components.png is moved aside.
+	for _, drawn := range []bool{true, false} {
+		// Each file is moved aside and then in, and an undrawn
+		// components.png aside.
 		files, renames := 5, 10
-		if image == (imageSize{}) {
+		if !drawn {
 			files, renames = 4, 9
 		}
 		for _, undoFails := range []bool{false, true} {
 			dir := t.TempDir()
-			w, h, history := fit(1)
-			if _, err := writeOutputs(dir, d, w, h, history, imageSize{1, 2}); err != nil {
+			if _, err := outputs(dir, "earlier", true); err != nil {
 				t.Fatal(err)
 			}
 			earlier := readTree(t, dir)
-			w, h, history = fit(2)
 			for k := 0; ; k++ {
-				what := fmt.Sprintf("-image %v, rename %d fails (undoing fails: %v)", image, k, undoFails)
+				what := fmt.Sprintf("drawn %v, rename %d fails (undoing fails: %v)", drawn, k, undoFails)
 				calls := 0
 				rename = func(from, to string) error {
 					if calls++; calls > k && (calls == k+1 || undoFails) {
@@ -787,7 +797,7 @@ func TestCommitRollback(t *testing.T) {
 					}
 					return os.Rename(from, to)
 				}
-				paths, err := writeOutputs(dir, d, w, h, history, image)
+				paths, err := outputs(dir, "new", drawn)
 				if err == nil {
 					if calls != k || calls != renames {
 						t.Fatalf("%s: no error after %d renames", what, calls)
@@ -831,15 +841,11 @@ func TestCommitRollback(t *testing.T) {
 				}
 			}
 			rename = os.Rename
-			got := readTree(t, dir)
-			for name := range got {
-				if strings.HasPrefix(name, ".") {
-					t.Errorf("-image %v: %s left behind", image, name)
-				}
+			want := map[string]string{}
+			for _, name := range names[:files] {
+				want[name] = "new " + name
 			}
-			if _, ok := got["components.png"]; ok != (image != imageSize{}) || got["W.csv"] == earlier["W.csv"] {
-				t.Errorf("-image %v: the last commit did not replace the files: %d files", image, len(got))
-			}
+			checkTree(t, fmt.Sprintf("drawn %v, commit", drawn), dir, want)
 		}
 	}
 }
