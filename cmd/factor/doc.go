@@ -8,9 +8,16 @@
 // FILE holds the n×m matrix X, one row per sample and one column per
 // feature, as
 //
-//   - CSV: one row per line, all rows with the same number of values. The
-//     first line is taken as a header of feature names when none of its
-//     fields is a number; the names are kept as the first line of H.csv.
+//   - CSV: one row per line, all rows with the same number of values,
+//     written as plain decimal numbers (such as 3, -0.5 or 1e-3; not
+//     1_000 or 0x1p4, as in MatrixMarket). The first line is taken as a
+//     header of feature names when none of its fields is such a number
+//     (so "a,inf" is a header), and as data when all of them are; the
+//     names are kept as the first line of H.csv. A first line of both, a
+//     header with a numeric name ("year,2020") or a row with a typo
+//     ("1,2,x"), is an error naming one field of each: reading it either
+//     way could silently lose a row. Give such names a letter ("y2020").
+//     A line may hold 64 MiB (a quoted field's lines together).
 //   - MatrixMarket: a file named *.mtx, or any file starting with the
 //     %%MatrixMarket banner. Coordinate files are read as sparse matrices
 //     and fitted without being made dense.
@@ -56,9 +63,9 @@
 //		directory for the output files, created if needed (default
 //		factor-out).
 //	-vocab FILE
-//		file of one term per line naming the columns of X; factor then
-//		prints the top terms of each component, as a topic model of a
-//		tf-idf or count matrix.
+//		file of one term per line naming the columns of X, each line at
+//		most 1 MiB; factor then prints the top terms of each component,
+//		as a topic model of a tf-idf or count matrix.
 //	-top N
 //		terms printed per component with -vocab (default 10).
 //	-image WxH
@@ -77,11 +84,14 @@
 //	                 scaled from white (0) to black (its largest entry),
 //	                 in reading order
 //
-// The files are written under temporary names and renamed into place only
-// when all of them are complete, so a failed run leaves none of them
-// behind. A components.png that an earlier run left in DIR is removed by
-// a run that draws none, so DIR never pairs factors with another run's
-// picture. Factor then prints a summary on standard output: the number of
+// A components.png that an earlier run left in DIR is removed by a run
+// that draws none, so DIR never pairs factors with another run's picture.
+// The files are all replaced or none: they are written under temporary
+// names, then each file they replace (or the components.png removed) is
+// moved aside and the new one moved in, and when a step fails (a
+// directory named H.csv, a file that cannot be replaced) the steps before
+// it are undone, so that every earlier file is left as it was. The files
+// moved aside are deleted once all are in place. Factor then prints a summary on standard output: the number of
 // iterations, the final objective, the relative error ‖X − WH‖_F / ‖X‖_F
 // computed from the written factors, the fitting time and the files
 // written; with -vocab, a line "topic N: term term ..." per component.
@@ -90,6 +100,18 @@
 // bar with the iteration, objective, rate and time left when standard
 // error is a terminal, and otherwise a line at every tenth of -max-iter.
 // -quiet turns both off.
+//
+// Ctrl-C (SIGINT) stops the fit at its next check: factor then says
+// "interrupted", writes no file and exits with status 1. A second Ctrl-C
+// ends factor at once, by the signal (exit status 130 in a shell), at any
+// point: killed while it moves its outputs into place, it may leave
+// temporary files named .NAME.*.tmp and, holding the earlier outputs,
+// .NAME.*.old in DIR.
+//
+// Lines have limits, so that an input that is no matrix, such as
+// /dev/zero, fails at once instead of filling memory: 64 MiB for a line of
+// CSV, 1 MiB for a line of MatrixMarket or of -vocab. A longer line is an
+// error naming the file and the line.
 //
 // The exit status is 2 for an error in the command line (an unknown flag,
 // a bad flag value, a missing -k or one too large for the data), 1 for any

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -68,7 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.restarts, "restarts", factor.DefaultRestarts, "number of independent runs; the best is kept")
 	fs.Uint64Var(&o.seed, "seed", 0, "random seed")
 	fs.StringVar(&o.out, "out", "factor-out", "output `directory`")
-	fs.StringVar(&o.vocab, "vocab", "", "`file` of column names, one per line, to print the top terms of each component")
+	fs.StringVar(&o.vocab, "vocab", "", "`file` of column names, one per line of at most 1 MiB, to print the top terms of each component")
 	fs.IntVar(&o.top, "top", 10, "number of terms per component printed with -vocab")
 	fs.Var(&o.image, "image", "draw the components as `WxH` grey images (8x8 for the built-in digits)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print no progress")
@@ -176,8 +177,8 @@ func (o *options) checkData(n, m int) error {
 	if o.k > min(n, m) {
 		return usagef("-k %d is too large for a %d×%d matrix: want at most min(rows, columns) = %d", o.k, n, m, min(n, m))
 	}
-	if o.image != (imageSize{}) && o.image.w*o.image.h != m {
-		return usagef("-image %v needs %d columns, but the data has %d", o.image, o.image.w*o.image.h, m)
+	if o.image != (imageSize{}) && !o.image.fits(m) {
+		return usagef("-image %v needs %v columns, but the data has %d", o.image, o.image.pixels(), m)
 	}
 	return nil
 }
@@ -265,6 +266,17 @@ func (s *imageSize) Set(v string) error {
 	}
 	*s = imageSize{w, h}
 	return nil
+}
+
+// fits reports whether an image of size s has exactly m pixels. It
+// divides instead of multiplying, as w·h may overflow an int.
+func (s imageSize) fits(m int) bool {
+	return m%s.w == 0 && m/s.w == s.h
+}
+
+// pixels returns w·h, exact however large.
+func (s imageSize) pixels() *big.Int {
+	return new(big.Int).Mul(big.NewInt(int64(s.w)), big.NewInt(int64(s.h)))
 }
 
 // nameValue is a flag.Value for a library type that has names, such as

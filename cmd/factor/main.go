@@ -32,16 +32,27 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "factor: %v\nusage: factor [flags] [FILE]; run factor -h for the flags\n", err)
 		return 2
 	}
+	// The first Ctrl-C cancels the fit, which stops at its next check of
+	// the context; then the signal is let go, so that a second one ends
+	// the process at once, by the signal (exit status 130 in a shell).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	context.AfterFunc(ctx, stop)
 	if err := factorize(ctx, opts, stdin, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "factor: %v\n", err)
-		if errors.As(err, new(usageError)) {
-			return 2
-		}
-		return 1
+		return exitStatus(err)
 	}
 	return 0
+}
+
+// exitStatus returns the exit status for an error of factorize: 2 for a
+// usageError, 1 for any other, such as every error of the library that
+// fitError does not word as a usage error.
+func exitStatus(err error) int {
+	if errors.As(err, new(usageError)) {
+		return 2
+	}
+	return 1
 }
 
 // factorize reads the input, fits the model, writes the output files and

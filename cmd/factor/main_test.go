@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -16,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/factorgo/factor"
 )
 
 // runFactor runs the command in-process and returns its exit status and
@@ -247,6 +250,18 @@ func TestHeaderCSV(t *testing.T) {
 	header, x := readNumbers(t, "testdata/header.csv", true)
 	checkOutputs(t, dir, x, 2, header, stdout)
 	checkPNG(t, filepath.Join(dir, "components.png"), image.Point{})
+}
+
+// TestNumericNames reads a header whose names strconv.ParseFloat reads as
+// numbers, but which are not decimal numbers.
+func TestNumericNames(t *testing.T) {
+	dir := t.TempDir()
+	in := "a,inf,NaN\n1,2,3\n4,5,6\n"
+	code, stdout, stderr := runFactor(t, in, "-k", "1", "-max-iter", "20", "-quiet", "-out", dir, "-")
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr:\n%s", code, stderr)
+	}
+	checkOutputs(t, dir, [][]float64{{1, 2, 3}, {4, 5, 6}}, 1, []string{"a", "inf", "NaN"}, stdout)
 }
 
 func TestMatrixMarket(t *testing.T) {
@@ -483,6 +498,13 @@ func TestErrors(t *testing.T) {
 		{"negative value", []string{"-k", "2", "testdata/negative.csv"}, "", 1, "testdata/negative.csv:4: column 2: negative value -3"},
 		{"negative sparse value", []string{"-k", "2", "testdata/negative.mtx"}, "", 1, "testdata/negative.mtx: row 2, column 3: negative value -2"},
 		{"malformed MatrixMarket", []string{"-k", "1", "-"}, "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 x 1\n", 1, "stdin: malformed file: line 3"},
+		{"names and numbers on the first line", []string{"-k", "1", "-"}, "year,2020\n1,2\n", 1,
+			`stdin:1: column 1: "year" is not a finite number, and the line is no header: column 2, "2020", is a number (a header must have no numeric names)`},
+		{"a typo on the first line", []string{"-k", "1", "-"}, "1,2,x\n3,4,5\n", 1, `stdin:1: column 3: "x" is not a finite number, and the line is no header`},
+		{"underscored number", []string{"-k", "1", "-"}, "1,2\n1_000,3\n", 1, `stdin:2: column 1: "1_000" is not a decimal number`},
+		{"hexadecimal number", []string{"-k", "1", "-"}, "1,2\n3,0x1p4\n", 1, `stdin:2: column 2: "0x1p4" is not a decimal number`},
+		{"MatrixMarket size the reader refuses", []string{"-k", "1", "-"}, "%%MatrixMarket matrix coordinate real general\n67108865 2 0\n", 1,
+			"stdin: malformed file: line 2: dimensions 67108865×2"},
 		{"empty input", []string{"-k", "1", "-"}, "", 1, "stdin: no rows of numbers"},
 		{"zero value for -beta is", []string{"-k", "2", "-beta", "is", "testdata/dense.csv"}, "", 1, "testdata/dense.csv:1: column 2: zero value"},
 		{"missing file", []string{"-k", "2", "testdata/missing.csv"}, "", 1, "testdata/missing.csv: no such file"},
@@ -498,6 +520,10 @@ func TestErrors(t *testing.T) {
 		{"-l1-ratio above 1", []string{"-k", "2", "-l1-ratio", "2", "testdata/dense.csv"}, "", 2, "-l1-ratio 2"},
 		{"hals with kl", []string{"-k", "2", "-solver", "hals", "-beta", "kl", "testdata/dense.csv"}, "", 2, "-solver hals minimizes only the Frobenius loss"},
 		{"-image of the wrong size", []string{"-k", "2", "-image", "2x2", "testdata/dense.csv"}, "", 2, "-image 2x2 needs 4 columns, but the data has 5"},
+		{"-image overflowing the column count", []string{"-k", "2", "-image", "5x3689348814741910324", "testdata/header.csv"}, "", 2,
+			"-image 5x3689348814741910324 needs 18446744073709551620 columns, but the data has 4"},
+		{"-image too large for an int", []string{"-k", "2", "-image", "4294967296x4294967296", "testdata/header.csv"}, "", 2,
+			"-image 4294967296x4294967296 needs 18446744073709551616 columns, but the data has 4"},
 		{"malformed -image", []string{"-k", "2", "-image", "8", "testdata/dense.csv"}, "", 2, `invalid value "8" for flag -image`},
 		{"empty -out", []string{"-k", "2", "-out", "", "testdata/dense.csv"}, "", 2, "-out: want a directory name"},
 		{"two files", []string{"-k", "2", "testdata/dense.csv", "testdata/dense.csv"}, "", 2, "too many arguments"},
@@ -556,5 +582,297 @@ func TestStagingAbort(t *testing.T) {
 	}
 	if files, _ := os.ReadDir(dir); len(files) != 2 {
 		t.Errorf("directory has %d files after commit, want 2", len(files))
+	}
+}
+
+// TestLongLines checks the limits on the length of a CSV line and of a
+// vocabulary line: 64 MiB and 1 MiB.
+func TestLongLines(t *testing.T) {
+	dir := t.TempDir()
+	vocab := filepath.Join(dir, "vocab.txt")
+	long := strings.Repeat("x", 1<<20)
+	for _, tt := range []struct {
+		terms []string
+		code  int
+		want  string
+	}{
+		{[]string{"a", long, "c", "d", "e"}, 0, ""},
+		{[]string{"a", long + "y", "c", "d", "e"}, 1, vocab + ":2: line longer than 1 MiB"},
+		{[]string{"a", "b", long + long + long, "d", "e"}, 1, vocab + ":3: line longer than 1 MiB"},
+	} {
+		if err := os.WriteFile(vocab, []byte(strings.Join(tt.terms, "\n")+"\n"), 0o666); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := runFactor(t, "", "-k", "2", "-max-iter", "5", "-quiet", "-vocab", vocab, "-out", filepath.Join(dir, "out"), "testdata/dense.csv")
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("vocabulary line of %d bytes: exit status %d, stderr %q; want %d, %q", len(tt.terms[1]), code, stderr, tt.code, tt.want)
+		}
+	}
+}
+
+// TestDevZero reads /dev/zero, an endless line of NUL bytes, as the data
+// and as the vocabulary: each must fail soon, without filling memory.
+func TestDevZero(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip(err)
+	}
+	for _, args := range [][]string{
+		{"-k", "1", "/dev/zero"},
+		{"-k", "1", "-vocab", "/dev/zero", "testdata/dense.csv"},
+	} {
+		args = append([]string{"-quiet", "-out", t.TempDir()}, args...)
+		code, _, stderr := runFactor(t, "", args...)
+		want := "factor: /dev/zero:1: line longer than 64 MiB\n"
+		if args[len(args)-1] != "/dev/zero" {
+			want = "factor: /dev/zero:1: line longer than 1 MiB\n"
+		}
+		if code != 1 || stderr != want {
+			t.Errorf("factor %s: exit status %d, stderr %q; want 1, %q", strings.Join(args, " "), code, stderr, want)
+		}
+	}
+}
+
+// readTree returns the files of dir by name, with "/" for a directory,
+// and fails on any other kind of file.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, e := range entries {
+		if e.IsDir() {
+			files[e.Name()] = "/"
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[e.Name()] = string(b)
+	}
+	return files
+}
+
+// checkTree fails unless dir holds exactly the files of want, byte for
+// byte.
+func checkTree(t *testing.T, what, dir string, want map[string]string) {
+	t.Helper()
+	got := readTree(t, dir)
+	for name, b := range got {
+		switch w, ok := want[name]; {
+		case !ok:
+			t.Errorf("%s: %s left in the output directory", what, name)
+		case b != w:
+			t.Errorf("%s: %s was changed", what, name)
+		}
+	}
+	for name := range want {
+		if _, ok := got[name]; !ok {
+			t.Errorf("%s: %s is gone", what, name)
+		}
+	}
+}
+
+// TestOutputsAllOrNothing checks that a run whose outputs cannot all be
+// moved into place leaves every file of an earlier run as it was, and that
+// a run that can replaces them all.
+func TestOutputsAllOrNothing(t *testing.T) {
+	dir := t.TempDir()
+	factor := func(args ...string) (int, string) {
+		t.Helper()
+		args = append([]string{"-k", "2", "-max-iter", "5", "-quiet", "-out", dir}, args...)
+		code, _, stderr := runFactor(t, "", append(args, "testdata/header.csv")...)
+		return code, stderr
+	}
+	if code, stderr := factor("-image", "2x2"); code != 0 {
+		t.Fatalf("first run: exit status %d, stderr:\n%s", code, stderr)
+	}
+	first := readTree(t, dir)
+	if len(first) != 5 {
+		t.Fatalf("first run wrote %d files, want 5", len(first))
+	}
+	// blocker puts a directory with a file in it in place of name.
+	blocker := func(name string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(p, "keep"), 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// restore puts the first run's name back in place of a blocker.
+	restore := func(name string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.RemoveAll(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(first[name]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := []string{"-init", "random", "-seed", "3"} // outputs that differ from the first run's
+
+	// H.csv is the second file to move: W.csv was moved before it fails.
+	blocker("H.csv")
+	want := readTree(t, dir)
+	code, stderr := factor(append(other, "-image", "2x2")...)
+	if code != 1 || !strings.Contains(stderr, filepath.Join(dir, "H.csv")) {
+		t.Errorf("directory H.csv: exit status %d, stderr %q; want 1 and a message naming it", code, stderr)
+	}
+	checkTree(t, "directory H.csv", dir, want)
+	restore("H.csv")
+
+	// Removing the earlier components.png is the last step of a run
+	// without -image.
+	blocker("components.png")
+	want = readTree(t, dir)
+	code, stderr = factor(other...)
+	if code != 1 || !strings.Contains(stderr, filepath.Join(dir, "components.png")) {
+		t.Errorf("directory components.png: exit status %d, stderr %q; want 1 and a message naming it", code, stderr)
+	}
+	checkTree(t, "directory components.png", dir, want)
+	restore("components.png")
+
+	checkTree(t, "restored", dir, first)
+	if code, stderr := factor(other...); code != 0 {
+		t.Fatalf("rerun: exit status %d, stderr:\n%s", code, stderr)
+	}
+	got := readTree(t, dir)
+	for _, name := range []string{"W.csv", "H.csv", "history.csv", "convergence.png"} {
+		if got[name] == first[name] {
+			t.Errorf("rerun: %s is the first run's", name)
+		}
+	}
+	if _, ok := got["components.png"]; ok || len(got) != 4 {
+		t.Errorf("rerun without -image left %d files, want W.csv, H.csv, history.csv and convergence.png", len(got))
+	}
+}
+
+// TestCommitRollback makes each rename of a commit fail in turn, and then
+// also every rename after it, so that undoing fails too: the first must
+// leave every earlier file as it was, and the second must lose none. The
+// files are those of writeOutputs, with small contents.
+func TestCommitRollback(t *testing.T) {
+	defer func() { rename = os.Rename }()
+	names := []string{"W.csv", "H.csv", "history.csv", "convergence.png", "components.png"}
+	// outputs commits the files of a run, drawn or not, as writeOutputs.
+	outputs := func(dir, run string, drawn bool) ([]string, error) {
+		s := &staging{dir: dir}
+		defer s.abort()
+		for _, name := range names {
+			if name == "components.png" && !drawn {
+				s.remove(name)
+				continue
+			}
+			if err := s.write(name, func(w io.Writer) error { _, err := io.WriteString(w, run+" "+name); return err }); err != nil {
+				return nil, err
+			}
+		}
+		return s.commit()
+	}
+	for _, drawn := range []bool{true, false} {
+		// Each file is moved aside and then in, and an undrawn
+		// components.png aside.
+		files, renames := 5, 10
+		if !drawn {
+			files, renames = 4, 9
+		}
+		for _, undoFails := range []bool{false, true} {
+			dir := t.TempDir()
+			if _, err := outputs(dir, "earlier", true); err != nil {
+				t.Fatal(err)
+			}
+			earlier := readTree(t, dir)
+			for k := 0; ; k++ {
+				what := fmt.Sprintf("drawn %v, rename %d fails (undoing fails: %v)", drawn, k, undoFails)
+				calls := 0
+				rename = func(from, to string) error {
+					if calls++; calls > k && (calls == k+1 || undoFails) {
+						return fmt.Errorf("rename %s %s: broken", from, to)
+					}
+					return os.Rename(from, to)
+				}
+				paths, err := outputs(dir, "new", drawn)
+				if err == nil {
+					if calls != k || calls != renames {
+						t.Fatalf("%s: no error after %d renames", what, calls)
+					}
+					if len(paths) != files {
+						t.Errorf("%s: paths %q", what, paths)
+					}
+					break
+				}
+				if !undoFails || k == 0 {
+					checkTree(t, what, dir, earlier)
+					if want := "no file in " + dir + " was changed"; !strings.HasSuffix(err.Error(), want) {
+						t.Errorf("%s: error %q, want it to end %q", what, err, want)
+					}
+					continue
+				}
+				// Nothing is lost: each earlier file is in place or in a
+				// file the error names.
+				if !strings.Contains(err.Error(), "undoing the steps before it failed too") {
+					t.Errorf("%s: error %q does not say undoing failed", what, err)
+				}
+				now := readTree(t, dir)
+				for name, b := range earlier {
+					if now[name] == b {
+						continue
+					}
+					found := false
+					for other, ob := range now {
+						found = found || ob == b && strings.HasPrefix(other, "."+name+".") && strings.Contains(err.Error(), other)
+					}
+					if !found {
+						t.Errorf("%s: the earlier %s is lost", what, name)
+					}
+				}
+				// Start the next k from the earlier files again.
+				for name := range now {
+					os.Remove(filepath.Join(dir, name))
+				}
+				for name, b := range earlier {
+					os.WriteFile(filepath.Join(dir, name), []byte(b), 0o644)
+				}
+			}
+			rename = os.Rename
+			want := map[string]string{}
+			for _, name := range names[:files] {
+				want[name] = "new " + name
+			}
+			checkTree(t, fmt.Sprintf("drawn %v, commit", drawn), dir, want)
+		}
+	}
+}
+
+// TestLibraryErrors checks how the errors of a fit are worded and which
+// exit status they give: an error of the library that the command does
+// not know, such as one of a sentinel added later, is a failure (status
+// 1) with the library's message.
+func TestLibraryErrors(t *testing.T) {
+	d := &dataset{name: "in.csv", lines: []int{2, 3}}
+	o := &options{beta: betaValue(factor.ItakuraSaito)}
+	tooLarge := errors.New("factor: too large") // as a sentinel the library may add
+	for _, tt := range []struct {
+		err  error
+		want string
+		code int
+	}{
+		{fmt.Errorf("%w: X needs 13 GB", tooLarge), "fit failed: too large: X needs 13 GB", 1},
+		{fmt.Errorf("%w: ‖X‖² overflows", factor.ErrNotFinite), "fit failed: NaN or infinite value: ‖X‖² overflows", 1},
+		{&factor.EntryError{Row: 1, Col: 0, Value: -1, Err: factor.ErrNegative}, "in.csv:3: column 1: negative value -1: NMF needs non-negative data", 1},
+		{&factor.EntryError{Row: 0, Col: 2, Err: fmt.Errorf("%w: odd", tooLarge)}, "in.csv:2: column 3: too large: odd", 1},
+		{fmt.Errorf("stopped: %w", context.Canceled), "interrupted", 1},
+		{fmt.Errorf("%w: k 0", factor.ErrInvalidOption), "invalid option: k 0", 2},
+	} {
+		err := fitError(tt.err, d, o)
+		if err.Error() != tt.want || exitStatus(err) != tt.code {
+			t.Errorf("fitError(%v) = %q, exit status %d; want %q, %d", tt.err, err, exitStatus(err), tt.want, tt.code)
+		}
 	}
 }

@@ -16,11 +16,12 @@ import (
 
 // writeOutputs writes the output files of a fit into dir, creating it if
 // needed: W.csv, H.csv (with the header of the input, if any),
-// history.csv, convergence.png and, for an image size, components.png. It
-// writes all of them or none, and returns their paths. Without an image
-// size it removes a components.png that an earlier run left in dir, which
-// would show the components of other factors than the W.csv and H.csv
-// beside it.
+// history.csv, convergence.png and, for an image size, components.png,
+// and returns their paths. Without an image size it removes a
+// components.png that an earlier run left in dir, which would show the
+// components of other factors than the W.csv and H.csv beside it. It
+// does all of that or nothing: on an error every file in dir is as it
+// was.
 func writeOutputs(dir string, d *dataset, w, h *mat.Dense, history []float64, image imageSize) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return nil, err
@@ -41,13 +42,10 @@ func writeOutputs(dir string, d *dataset, w, h *mat.Dense, history []float64, im
 			return nil, err
 		}
 	}
-	paths, err := s.commit()
-	if err == nil && image == (imageSize{}) {
-		if rerr := os.Remove(filepath.Join(dir, "components.png")); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-			err = fmt.Errorf("removing the components.png of an earlier run: %w", rerr)
-		}
+	if image == (imageSize{}) {
+		s.remove("components.png")
 	}
-	return paths, err
+	return s.commit()
 }
 
 // outputFile is an output file's name and a function writing its content.
@@ -57,17 +55,29 @@ type outputFile struct {
 }
 
 // staging writes output files under temporary names in one directory, to
-// be renamed into place together by commit or removed by abort, so that a
-// failed run leaves no partial output.
+// be moved into place together by commit or removed by abort, so that a
+// failed run changes no file.
 type staging struct {
-	dir   string
-	files []stagedFile
+	dir      string
+	files    []stagedFile // written, to be moved into place
+	removals []string     // the paths of files to remove, if they exist
+	done     []step       // the renames of a commit so far
 }
 
 // stagedFile is a file written under a temporary name.
 type stagedFile struct {
 	tmp, final string
 }
+
+// step is a rename that commit made: of a staged file into place, or of a
+// file it replaces or removes out of the way.
+type step struct {
+	from, to string
+	aside    bool
+}
+
+// rename is os.Rename; a test replaces it to make a step of a commit fail.
+var rename = os.Rename
 
 // write creates the file name in the staging directory, under a temporary
 // name, with the content fill writes.
@@ -94,23 +104,103 @@ func (s *staging) write(name string, fill func(w io.Writer) error) error {
 	return nil
 }
 
-// commit renames the files into place and returns their paths. On error it
-// removes the files not yet renamed.
+// remove makes commit remove the file name of the staging directory, if
+// there is one.
+func (s *staging) remove(name string) {
+	s.removals = append(s.removals, filepath.Join(s.dir, name))
+}
+
+// commit moves the staged files into place and removes the files to
+// remove, all or none, and returns the paths of the files it moved in.
+//
+// It moves each file it replaces or removes aside first, to a temporary
+// name. When a step fails it undoes the steps before it, last first, so
+// that every file is as it was, and leaves the staged files to abort;
+// only when all steps succeeded does it delete the files moved aside. A
+// process killed in between leaves them as .NAME.*.old.
 func (s *staging) commit() ([]string, error) {
 	var paths []string
-	for i, f := range s.files {
-		if err := os.Rename(f.tmp, f.final); err != nil {
-			s.files = s.files[i:]
-			s.abort()
-			return paths, err
+	err := func() error {
+		for _, f := range s.files {
+			if err := s.moveAside(f.final); err != nil {
+				return err
+			}
+			if err := s.move(f.tmp, f.final, false); err != nil {
+				return err
+			}
+			paths = append(paths, f.final)
 		}
-		paths = append(paths, f.final)
+		for _, p := range s.removals {
+			if err := s.moveAside(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}()
+	if err != nil {
+		return nil, s.undo(err)
 	}
-	s.files = nil
+	for _, st := range s.done {
+		if st.aside {
+			os.Remove(st.to)
+		}
+	}
+	s.files, s.done = nil, nil
 	return paths, nil
 }
 
-// abort removes the files not yet committed.
+// moveAside moves the file at path, if there is one, to a new temporary
+// name. A directory is an error: it is no output of an earlier run.
+func (s *staging) moveAside(path string) error {
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case fi.IsDir():
+		return fmt.Errorf("%s is a directory", path)
+	}
+	f, err := os.CreateTemp(s.dir, "."+filepath.Base(path)+".*.old")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	if err := s.move(path, f.Name(), true); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return nil
+}
+
+// move renames from to to and records the step.
+func (s *staging) move(from, to string, aside bool) error {
+	if err := rename(from, to); err != nil {
+		return err
+	}
+	s.done = append(s.done, step{from, to, aside})
+	return nil
+}
+
+// undo reverses the steps of a commit that failed with err, last first,
+// and returns err saying whether every file is as it was. A step that
+// cannot be undone leaves its file where the error says.
+func (s *staging) undo(err error) error {
+	var failed []error
+	for i := len(s.done) - 1; i >= 0; i-- {
+		st := s.done[i]
+		if uerr := rename(st.to, st.from); uerr != nil {
+			failed = append(failed, uerr)
+		}
+	}
+	s.done = nil
+	if failed != nil {
+		return fmt.Errorf("%w; undoing the steps before it failed too: %w", err, errors.Join(failed...))
+	}
+	return fmt.Errorf("%w: no file in %s was changed", err, s.dir)
+}
+
+// abort removes the staged files not moved into place.
 func (s *staging) abort() {
 	for _, f := range s.files {
 		os.Remove(f.tmp)

@@ -11,25 +11,39 @@
 //   - Leading white space in a field is ignored, and so is white space
 //     after a number.
 //   - The first record is a header of column names when none of its fields
-//     is a number as strconv.ParseFloat reads it; otherwise it is the first
-//     row of the matrix. A name may be anything ParseFloat rejects, the
-//     empty name included, but not "NaN" or "Inf", which it accepts.
-//   - Every other field is a finite number as strconv.ParseFloat reads it:
-//     NaN, infinities and empty fields are errors. Fields are separated by
+//     is written as a decimal number (the rule below), and the first row of
+//     the matrix when all of them are. So NaN, inf, 0x1p4, 1_000 and the
+//     empty name are names, and a header such as "a,inf" is read as one.
+//     A first record with fields of both kinds is an error that names one
+//     of each: it is a header with a numeric name ("year,2020") or a row
+//     with a typo ("1,2,x"), and nothing in the file tells which; taking
+//     it for a header would silently drop a row of data, and taking it for
+//     a row would report the names as bad numbers. Make every name
+//     non-numeric ("y2020") to have a header.
+//   - Every other field is a finite decimal number, as in a MatrixMarket
+//     file: an optional sign, digits with an optional point, and an
+//     optional exponent (5, -0.5, +.5e-3, 1E+2). The other forms that
+//     strconv.ParseFloat reads are errors: hexadecimal (0x1p4) and
+//     underscored (1_000) numbers, NaN and infinities, and so are values
+//     too large for a float64 and empty fields. Fields are separated by
 //     commas only; a semicolon or tab inside a field is reported as such.
 //   - Every record, the header included, has the same number of fields.
 //   - At least one row of numbers follows the header, if any.
+//   - A record, a line or the lines that a quoted field joins, holds at most
+//     MaxRecord bytes (64 MiB), its final line feed not counted. A row that
+//     wide holds millions of numbers, but an input that is no CSV, such as
+//     /dev/zero, fails after that much instead of filling memory.
 //
 // Errors name the input and its line (and, for malformed CSV, the column of
 // the byte) as name:line:col, the form editors and compilers use.
 package csvmat
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -50,17 +64,28 @@ type Matrix struct {
 	Lines []int
 }
 
+// MaxRecord is the most bytes Read accepts in one record.
+const MaxRecord = 64 << 20
+
 // Read reads a matrix in the format the package comment describes from r.
 // The name, such as the file name or "stdin", starts every error message:
 //
 //	name:line:col: <encoding/csv's message>        malformed CSV
+//	name:line: line longer than 64 MiB             a record over MaxRecord
 //	name:line: N fields, want M as on line L       ragged records
-//	name:line: column j: <what is wrong>           a field that is not a finite number
+//	name:line: column j: <what is wrong>           a field that is not a finite decimal number,
+//	    ..., and the line is no header: ...          or a first line of names and numbers
 //	name: no rows of numbers                       an input without any
 //
 // Errors from r itself are returned as name: <error>.
 func Read(name string, r io.Reader) (*Matrix, error) {
-	cr := csv.NewReader(r)
+	return readLimit(name, r, MaxRecord)
+}
+
+// readLimit is Read with a limit of max bytes a record.
+func readLimit(name string, r io.Reader, max int) (*Matrix, error) {
+	lim := &recordLimit{r: r, max: max, line: 1, start: 1}
+	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1 // checked below, to say which lines disagree
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
@@ -77,7 +102,11 @@ func Read(name string, r io.Reader) (*Matrix, error) {
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
+			isParse := errors.As(err, &pe)
+			if lim.err != nil && !(isParse && pe.Line < lim.err.start) {
+				return nil, fmt.Errorf("%s:%d: %w", name, lim.err.start, lim.err)
+			}
+			if isParse {
 				return nil, fmt.Errorf("%s:%d:%d: %w", name, pe.Line, pe.Column, pe.Err)
 			}
 			return nil, fmt.Errorf("%s: %w", name, err)
@@ -85,7 +114,11 @@ func Read(name string, r io.Reader) (*Matrix, error) {
 		line, _ := cr.FieldPos(0)
 		if first {
 			rec[0] = strings.TrimPrefix(rec[0], "\ufeff") // a byte order mark
-			if isHeader(rec) {
+			header, err := isHeader(rec)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+			}
+			if header {
 				m.Header = slices.Clone(rec)
 				cols, firstLine = len(rec), line
 				continue
@@ -97,9 +130,9 @@ func Read(name string, r io.Reader) (*Matrix, error) {
 			return nil, fmt.Errorf("%s:%d: %d fields, want %d as on line %d", name, line, len(rec), cols, firstLine)
 		}
 		for j, f := range rec {
-			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%s:%d: column %d: %s", name, line, j+1, notNumber(f, line))
+			v, ok := number(f)
+			if !ok {
+				return nil, fmt.Errorf("%s:%d: column %d: %s", name, line, j+1, notNumber(f))
 			}
 			data = append(data, v)
 		}
@@ -124,25 +157,159 @@ func ReadFile(path string) (*Matrix, error) {
 }
 
 // isHeader reports whether a first CSV record is a header: none of its
-// fields is a number.
-func isHeader(rec []string) bool {
-	for _, f := range rec {
-		if _, err := strconv.ParseFloat(strings.TrimSpace(f), 64); err == nil {
-			return false
+// fields is a decimal number. It is a row when all of them are, and an
+// error when some are: a header with a numeric name, or a row with a typo.
+func isHeader(rec []string) (bool, error) {
+	num, name := -1, -1 // the first field of each kind
+	for j, f := range rec {
+		v := strings.TrimSpace(f)
+		switch isNum := decimal(v) && parses(v); {
+		case isNum && num < 0:
+			num = j
+		case !isNum && name < 0:
+			name = j
 		}
 	}
-	return true
+	if num >= 0 && name >= 0 {
+		return false, fmt.Errorf("column %d: %s, and the line is no header: column %d, %q, is a number (a header must have no numeric names)",
+			name+1, notNumber(rec[name]), num+1, rec[num])
+	}
+	return num < 0, nil
 }
 
-// notNumber describes a field that is not a finite number.
-func notNumber(f string, line int) string {
+// number returns the value of a field that is a finite decimal number.
+func number(f string) (v float64, ok bool) {
+	s := strings.TrimSpace(f)
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil && decimal(s)
+}
+
+// decimal reports whether s, which strconv.ParseFloat reads, is written as
+// a decimal number: an optional sign, digits with an optional point, and
+// an optional exponent. It rules out the other forms ParseFloat reads, the
+// hexadecimal (0x1p4) and underscored (1_000) ones and the names NaN, Inf
+// and Infinity, as ReadMatrixMarket does.
+func decimal(s string) bool {
+	return strings.Trim(s, "0123456789+-.eE") == ""
+}
+
+// parses reports whether strconv.ParseFloat reads s, perhaps as an
+// infinity for a value too large.
+func parses(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil || errors.Is(err, strconv.ErrRange)
+}
+
+// notNumber describes a field that is not a finite decimal number.
+func notNumber(f string) string {
+	s := strings.TrimSpace(f)
 	switch {
-	case strings.TrimSpace(f) == "":
+	case s == "":
 		return "empty field, want a number"
 	case strings.ContainsAny(f, ";\t"):
 		return fmt.Sprintf("%q is not a number (separate fields with commas)", f)
-	case line == 1:
-		return fmt.Sprintf("%q is not a number (a header must have no numeric names)", f)
+	case parses(s) && !decimal(s) && strings.ContainsAny(s, "0123456789"):
+		// Only NaN, Inf and Infinity are read without digits.
+		return fmt.Sprintf("%q is not a decimal number", f)
 	}
 	return fmt.Sprintf("%q is not a finite number", f)
+}
+
+// recordLimit passes the bytes of r through until a record runs over max
+// bytes, and fails from there on with a *longRecordError; the record that
+// runs over is never passed through whole. It follows the quotes as
+// encoding/csv does, so that a line end inside a quoted field continues
+// the record; where the quotes are malformed, encoding/csv fails on that
+// line anyway.
+type recordLimit struct {
+	r      io.Reader
+	max    int
+	line   int  // the line being read, from 1
+	start  int  // the line on which the current record starts
+	n      int  // the bytes of the current record so far, its final line feed not counted
+	quoted bool // inside a quoted field
+	err    *longRecordError
+}
+
+// Read reads from r and passes on the bytes within the limit.
+func (l *recordLimit) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	n, err := l.r.Read(p)
+	if k := l.scan(p[:n]); l.err != nil {
+		return k, l.err
+	}
+	return n, err
+}
+
+// scan follows the records through b and returns how many of its bytes
+// are within the limit: all of them unless it failed.
+func (l *recordLimit) scan(b []byte) int {
+	if !l.quoted && bytes.IndexByte(b, '"') < 0 {
+		// No quotes: every line feed ends a record.
+		for off := 0; ; {
+			i := bytes.IndexByte(b[off:], '\n')
+			if i < 0 {
+				i = len(b) - off
+			}
+			if l.n+i > l.max {
+				k := off + l.max - l.n
+				l.fail()
+				return k
+			}
+			if off += i; off == len(b) {
+				l.n += i
+				return off
+			}
+			off++ // the line feed
+			l.line++
+			l.start, l.n = l.line, 0
+		}
+	}
+	for k, c := range b {
+		switch c {
+		case '"':
+			l.quoted = !l.quoted // a doubled quote toggles twice
+		case '\n':
+			l.line++
+			if !l.quoted {
+				l.start, l.n = l.line, 0
+				continue
+			}
+		}
+		if l.n++; l.n > l.max {
+			l.fail()
+			return k
+		}
+	}
+	return len(b)
+}
+
+// fail records that the current record is over the limit.
+func (l *recordLimit) fail() {
+	l.err = &longRecordError{max: l.max, start: l.start, line: l.line}
+}
+
+// longRecordError is the error of Read for a record longer than its limit.
+type longRecordError struct {
+	max         int // the limit, in bytes
+	start, line int // the lines the record spans so far
+}
+
+// Error says how long a record may be, and which lines it spans if more
+// than one.
+func (e *longRecordError) Error() string {
+	if e.start == e.line {
+		return "line longer than " + sizeName(e.max)
+	}
+	return fmt.Sprintf("record of lines %d to %d longer than %s (is a closing quote missing?)", e.start, e.line, sizeName(e.max))
+}
+
+// sizeName writes n bytes in MiB when it is a whole number of them.
+func sizeName(n int) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

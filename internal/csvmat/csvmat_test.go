@@ -3,9 +3,11 @@ package csvmat
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -66,10 +68,26 @@ func TestHeader(t *testing.T) {
 	in = ",x\n7,8\n"
 	check(t, in, read(t, in), [][]float64{{7, 8}}, []string{"", "x"}, []int{2})
 
-	// One number makes the first line data, so its names are errors.
+	// Only decimal numbers are numbers: the names ParseFloat reads as
+	// numbers are names.
+	in = "a,inf\n1,2\n"
+	check(t, in, read(t, in), [][]float64{{1, 2}}, []string{"a", "inf"}, []int{2})
+	in = "NaN,Infinity,0x1p4,1_000\n1,2,3,4\n"
+	check(t, in, read(t, in), [][]float64{{1, 2, 3, 4}}, []string{"NaN", "Infinity", "0x1p4", "1_000"}, []int{2})
+	// A number too large for a float64 is still written as a number.
+	wantErrors(t, map[string]string{"1e999,2\n3,4\n": `in:1: column 1: "1e999" is not a finite number`})
+
+	// A first line of names and numbers is a header with numeric names
+	// or a row with a typo: an error that names a field of each.
+	const hint = "(a header must have no numeric names)"
 	wantErrors(t, map[string]string{
-		"a,1\n2,3\n": `in:1: column 1: "a" is not a number (a header must have no numeric names)`,
-		"1,b\n2,3\n": `in:1: column 2: "b" is not a number (a header must have no numeric names)`,
+		"a,1\n2,3\n":              `in:1: column 1: "a" is not a finite number, and the line is no header: column 2, "1", is a number ` + hint,
+		"1,b\n2,3\n":              `in:1: column 2: "b" is not a finite number, and the line is no header: column 1, "1", is a number ` + hint,
+		"year,2020,2021\n1,2,3\n": `in:1: column 1: "year" is not a finite number, and the line is no header: column 2, "2020", is a number ` + hint,
+		"1,2,x\n4,5,6\n":          `in:1: column 3: "x" is not a finite number, and the line is no header: column 1, "1", is a number ` + hint,
+		"\n\n1,inf\n2,3\n":        `in:3: column 2: "inf" is not a finite number, and the line is no header: column 1, "1", is a number ` + hint,
+		"1,2,\n":                  `in:1: column 3: empty field, want a number, and the line is no header: column 1, "1", is a number ` + hint,
+		"1,1_000\n2,3\n":          `in:1: column 2: "1_000" is not a decimal number, and the line is no header: column 1, "1", is a number ` + hint,
 		// Only the first line may be a header.
 		"a,b\nc,d\n": `in:2: column 1: "c" is not a finite number`,
 	})
@@ -92,7 +110,7 @@ func TestLineEndsAndSpace(t *testing.T) {
 	in := "a,b\r\n 1 ,\t2\r\n\r\n\n3,  4\n"
 	check(t, in, read(t, in), [][]float64{{1, 2}, {3, 4}}, []string{"a", "b"}, []int{2, 5})
 
-	in = "0.5,-1e3,+2,0x1p-2" // no final line end
+	in = "0.5,-1e3,+2,.25" // no final line end
 	check(t, in, read(t, in), [][]float64{{0.5, -1000, 2, 0.25}}, nil, []int{1})
 }
 
@@ -102,28 +120,35 @@ func TestRagged(t *testing.T) {
 		"1,2\n3,4\n5,6,7\n": "in:3: 3 fields, want 2 as on line 1",
 		"a,b\n1,2,3\n":      "in:2: 3 fields, want 2 as on line 1",
 		"\n\n1,2\n\n3\n":    "in:5: 1 fields, want 2 as on line 3",
-		"1,2,\n":            "in:1: column 3: empty field, want a number",
 	})
 }
 
 func TestEmptyFields(t *testing.T) {
 	wantErrors(t, map[string]string{
-		"1,,3\n":        "in:1: column 2: empty field, want a number",
+		"1,2,3\n1,,3\n": "in:2: column 2: empty field, want a number",
 		"1,2\n3, \n":    "in:2: column 2: empty field, want a number",
 		"1,2\n\"\",4\n": "in:2: column 1: empty field, want a number",
 	})
 }
 
-func TestNaNInf(t *testing.T) {
-	wantErrors(t, map[string]string{
-		"1,2\n3,NaN\n":   `in:2: column 2: "NaN" is not a finite number`,
-		"1,2\nnan,4\n":   `in:2: column 1: "nan" is not a finite number`,
-		"1,2\n3,+Inf\n":  `in:2: column 2: "+Inf" is not a finite number`,
-		"1,2\n-inf,4\n":  `in:2: column 1: "-inf" is not a finite number`,
-		"1,2\n3,1e999\n": `in:2: column 2: "1e999" is not a finite number`,
-		// NaN and Inf are numbers to ParseFloat, so they make no header.
-		"NaN,x\n1,2\n": `in:1: column 1: "NaN" is not a number (a header must have no numeric names)`,
-	})
+// TestNumbers checks that numbers are finite and plain decimal, as in
+// MatrixMarket files: NaN, infinities, values too large and the digit
+// separators and hexadecimal forms of Go, all of which
+// strconv.ParseFloat reads, are errors.
+func TestNumbers(t *testing.T) {
+	in := "5,-0.5,+.5e-3,1E+2,7.,-0\n"
+	check(t, in, read(t, in), [][]float64{{5, -0.5, 0.0005, 100, 7, 0}}, nil, []int{1})
+
+	cases := map[string]string{}
+	for why, fields := range map[string][]string{
+		"is not a finite number":  {"NaN", "nan", "+Inf", "-inf", "Infinity", "1e999", "-1e400", "1e"},
+		"is not a decimal number": {"1_000", "1_0.5", "0x1p4", "-0X1P-2", "0x1p9999"},
+	} {
+		for _, f := range fields {
+			cases["1,2\n3,"+f+"\n"] = fmt.Sprintf("in:2: column 2: %q %s", f, why)
+		}
+	}
+	wantErrors(t, cases)
 }
 
 func TestSemicolonsAndTabs(t *testing.T) {
@@ -203,5 +228,83 @@ func TestDigits(t *testing.T) {
 	}
 	if lo, hi := mat.Min(m.X), mat.Max(m.X); lo != 0 || hi != 16 {
 		t.Errorf("%s: pixels in [%v, %v], want [0, 16]", path, lo, hi)
+	}
+}
+
+// endless yields NUL bytes forever, as /dev/zero, but fails the test, and
+// the read, once more than budget bytes were asked for: a reader that
+// cannot stop at a limit would otherwise run out of memory.
+type endless struct {
+	t      *testing.T
+	read   int
+	budget int
+}
+
+// Read fills p with NUL bytes.
+func (e *endless) Read(p []byte) (int, error) {
+	if e.read > e.budget {
+		e.t.Errorf("read %d bytes of an endless line, want at most %d", e.read, e.budget)
+		return 0, errors.New("endless: over budget")
+	}
+	clear(p)
+	e.read += len(p)
+	return len(p), nil
+}
+
+// TestEndlessLine reads a line of NUL bytes that never ends, as from
+// /dev/zero: Read must stop soon after 64 MiB, with bounded memory.
+func TestEndlessLine(t *testing.T) {
+	const limit = 64 << 20
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r := &endless{t: t, budget: limit + 1<<20}
+	_, err := Read("in", r)
+	runtime.ReadMemStats(&after)
+	if want := "in:1: line longer than 64 MiB"; err == nil || err.Error() != want {
+		t.Errorf("Read of an endless line: error %v, want %q", err, want)
+	}
+	// encoding/csv grows its line buffer by appends (about 5× the line in
+	// all, a quarter of it live at the end) and copies the record twice.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 10*limit {
+		t.Errorf("Read of an endless line allocated %d MiB, want at most %d", alloc>>20, 10*limit>>20)
+	}
+}
+
+// TestLongRecord checks the limit on a record at its edge, on later lines
+// and across the lines a quoted field joins, with a small limit.
+func TestLongRecord(t *testing.T) {
+	ok := []string{
+		"1234567890\n",            // 10 bytes
+		"1\n1234567890\n",         // on a later line
+		"123456789\r\n",           // CR LF: the CR counts
+		"1234567890",              // no line end
+		"\"12345678\"\n",          // quoted
+		"\"1\n\n\n\n\n\n9\"\n1\n", // a header of 10 bytes over 7 lines
+	}
+	for _, in := range ok {
+		if _, err := readLimit("in", strings.NewReader(in), 10); err != nil {
+			t.Errorf("readLimit(%q, 10): %v", in, err)
+		}
+	}
+	for in, want := range map[string]string{
+		"12345678901\n":                 "in:1: line longer than 10 bytes",
+		"1234567890\r\n":                "in:1: line longer than 10 bytes",
+		"1,2\n3,4\n123456,78901\n":      "in:3: line longer than 10 bytes",
+		"1\n\"12345\n78\n01\"\n":        "in:2: record of lines 2 to 4 longer than 10 bytes (is a closing quote missing?)",
+		"1,2\n\"\n\n\n\n\n\n\n\n\n\n\n": "in:2: record of lines 2 to 12 longer than 10 bytes (is a closing quote missing?)",
+		// An error on an earlier line comes first.
+		"1,2\n3,\"4\"x\n" + strings.Repeat("5", 4096) + "\n": `in:2:5: extraneous or missing " in quoted-field`,
+	} {
+		m, err := readLimit("in", strings.NewReader(in), 10)
+		if err == nil || err.Error() != want {
+			t.Errorf("readLimit(%.20q, 10) = %v, %v, want error %q", in, m, err, want)
+		}
+	}
+	// The lines of a quoted header are counted, and so are those of the
+	// reads without quotes after it.
+	in := "\"a\nb\",c\n" + strings.Repeat("3,4\n", 4000) + "123,4567890\n"
+	_, err := readLimit("in", strings.NewReader(in), 10)
+	if want := "in:4003: line longer than 10 bytes"; err == nil || err.Error() != want {
+		t.Errorf("readLimit of 4003 lines: %v, want %q", err, want)
 	}
 }
