@@ -19,10 +19,11 @@
 //
 //	β = 2 (Frobenius):        ½ (x − y)²
 //	β = 1 (KullbackLeibler):  x·log(x/y) − x + y
-//	β = 0 (ItakuraSaito):     x/y − log(x/y) − 1              (X > 0)
+//	β = 0 (ItakuraSaito):     x/y − log(x/y) − 1
 //	any other real β:         (x^β − β·x·y^(β−1) + (β−1)·y^β) / (β(β−1))
 //
-// An entry with x = 0 contributes only its y terms, and y = 0 is replaced by
+// For β ≤ 0 X must be positive. An entry with x = 0 contributes only its y
+// terms, and y = 0 is replaced by
 // 2⁻²³ (float32's epsilon, scikit-learn's EPSILON) wherever a term divides
 // by y or raises it to a negative power. WithAlpha sets α_W and α_H,
 // WithAlphaH overrides α_H, WithL1Ratio sets l1.
@@ -43,10 +44,11 @@
 //	MU, β = 1              mu_beta.go, loss.go              O(n·m·k)         O(nnz·k + (n+m)·k)
 //	MU, other β            mu_beta.go, loss.go              O(n·m·k)         O(nnz·k + n·m·k)
 //	ridge ALS (VanillaALS) ridge.go, als.go, frobenius.go   O(n·m·k + k³)    O(nnz·k + (n+m)·k² + k³)
-//	W step of Transform    solvew.go, nnqp.go, ridge.go     see solveW
+//	W step (Transform)     solvew.go, nnqp.go, ridge.go     as the W half above;
+//	                                                        exact NNLS adds up to a few k³ a row
 //
-// The dense costs all carry O((n+m)·k²) too, for the k×k Gram matrices
-// and sweeps. HALS is exact coordinate descent on the columns of W and the
+// The Frobenius solvers' dense costs carry O((n+m)·k²) too, for the k×k
+// Gram matrices and sweeps (s·(n+m)·k² for AcceleratedHALS). HALS is exact coordinate descent on the columns of W and the
 // rows of H (scikit-learn's "cd" without shuffle, but for entries with a
 // zero Hessian: see HALS). AcceleratedHALS (Gillis &
 // Glineur 2012) repeats the cheap sweep s times per product, s at most
@@ -69,7 +71,8 @@
 // # Stopping
 //
 // Every 10 iterations the objective f is compared with its value at the
-// previous check, and a run stops when it fell by no more than tol·f
+// previous check, f_prev, and a run stops when it fell by no more than
+// tol·f_prev
 // (WithTol, default 1e-4); WithTol(0) runs exactly WithMaxIter iterations.
 // WithRestarts(r) runs r fits, the first from the configured start and the
 // others from random starts, and keeps the lowest objective.
@@ -124,10 +127,12 @@
 // # Errors
 //
 // Settings are checked by Fit, never by the constructors, which do not
-// panic. Every error wraps one of ErrNegative, ErrNotFinite, ErrShape,
+// panic. Every error about the input, the settings or the fit wraps one of
+// ErrNegative, ErrNotFinite, ErrShape,
 // ErrRank, ErrZeroEntries, ErrNotFitted, ErrFormat, ErrInvalidOption or
 // ErrTooLarge, for
-// errors.Is; a bad entry of an input is an *EntryError giving its row and
-// column. A failed Fit leaves the model as it was. ErrTooLarge (see Memory)
+// errors.Is (a stopped call wraps ctx.Err() instead, and a failed read the
+// reader's error); a bad entry of an input is an *EntryError giving its row
+// and column. A failed Fit leaves the model as it was. ErrTooLarge (see Memory)
 // is returned before anything is allocated for the refused work.
 package factor

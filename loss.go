@@ -85,9 +85,16 @@ func powFunc(e float64) func(float64) float64 {
 //
 // An entry with x = 0 has dx = 0. A model value y = 0 is replaced by epsilon
 // in every term that divides by y or raises it to a negative power, and y^β
-// at y = 0 is epsilon^β for β ≤ 0 (finite, unlike 0^β). The cases are
-// written out as loops, not as a per-entry call, because this runs once per
-// entry of X per half-iteration.
+// at y = 0 is epsilon^β for β ≤ 0 (finite, unlike 0^β). β = 1 and β = 0
+// are written out as loops, which keeps their logarithm inline; the general
+// case calls powTerms per entry, which measured faster than its arithmetic
+// written into the loop. This runs once per entry of X per half-iteration.
+//
+// Per-entry weights (WithWeights, to come) multiply num, den, dx and dy
+// here. They also reach what weigh does not see: Σ x^β (sumXPow), the
+// closed forms of β = 1 (Σ y and the denominator from the factors' column
+// sums), the pass over the zeros of sparse X for other betas, and the
+// Frobenius solvers, which read X only through X·Hᵀ and Gram matrices.
 func (t *betaTerms) weigh(x, y, g []float64, obj bool, s1, s2 float64) (float64, float64) {
 	y = y[:len(x)]
 	if g != nil {
@@ -159,7 +166,7 @@ func (t *betaTerms) powTerms(x, y float64) (num, den, dx, dy float64) {
 }
 
 // divergence assembles D from sumDx = Σ dx over the entries with x > 0 and
-// sumDy = Σ dy over all n·m entries (see entry), and, for the general beta,
+// sumDy = Σ dy over all n·m entries (see weigh), and, for the general beta,
 // sumXBeta = Σ_{x>0} x^β:
 //
 //	β = 1: D = Σ dx + Σ dy;  β = 0: D = Σ dx;

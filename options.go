@@ -62,7 +62,7 @@ const alsOptions = optK | optAlpha | optTol | optMaxIter | optRestarts | optInit
 	optInitialFactors | optSeed | optProgress
 
 // stopRule is when an iterative solve stops: after maxIter iterations, or
-// earlier when tol > 0 and the objective fell by no more than tol·f over
+// earlier when tol > 0 and the objective fell by no more than tol·f_prev over
 // the last checkEvery iterations (see WithTol). A fitted model keeps the
 // rule of its fit for the iterative W step of Transform.
 type stopRule struct {

@@ -27,16 +27,13 @@ import (
 // Once ctx is done the solve's passes end within a block of rows and
 // solveW returns an error wrapping ctx.Err().
 func (c *components) solveW(ctx context.Context, in *input) (*mat.Dense, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("factor: transform stopped: %w", err)
+	}
 	if !c.signed {
 		if err := in.checkNMF("X", c.beta); err != nil {
 			return nil, err
 		}
-	}
-	if c.beta == Frobenius || c.beta == KullbackLeibler {
-		in.preferSparse()
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("factor: transform stopped: %w", err)
 	}
 	// At unit scale: X/a against H/b, for W = (a/b)·W̃ (see scale.go).
 	a, err := toUnitScale(&in, "X")
@@ -59,6 +56,9 @@ func (c *components) solveW(ctx context.Context, in *input) (*mat.Dense, error) 
 
 // solveAtScale is solveW once X and H are at unit scale.
 func (c *components) solveAtScale(ctx context.Context, in *input) (*mat.Dense, error) {
+	if c.beta == Frobenius || c.beta == KullbackLeibler {
+		in.preferSparse()
+	}
 	k, _ := c.dims()
 	ws := frobWorkspace
 	if c.beta != Frobenius {

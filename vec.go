@@ -2,9 +2,9 @@ package factor
 
 import "math"
 
-// The vector kernels every solver calls. Each sums in a fixed order, stated
-// in its comment, so that results are the same bits on every run; none
-// allocates.
+// The vector kernels every solver calls, each summing in a fixed order
+// stated in its comment so that results are the same bits on every run and
+// none allocating; and two helpers as widely used, grow and isFinite.
 
 // dot returns Σ x[i]·y[i] over len(x), summed in index order.
 func dot(x, y []float64) float64 {
