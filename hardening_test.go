@@ -178,3 +178,25 @@ func TestPromptDeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressPanicReachesCaller: a WithProgress callback that panics while
+// several restarts run on worker goroutines must not crash the process: the
+// panic reaches the goroutine that called Fit, with its value.
+func TestProgressPanicReachesCaller(t *testing.T) {
+	x := randomMatrix(20, 10, 0.1, 0, 5)
+	m := factor.NewNMF(factor.WithK(2), factor.WithRestarts(4), factor.WithProgress(func(p factor.Progress) {
+		if p.Restart == 2 {
+			panic("callback broke")
+		}
+	}))
+	defer func() {
+		if v := recover(); v != "callback broke" {
+			t.Errorf("recovered %v, want the callback's panic", v)
+		}
+		if m.W() != nil {
+			t.Error("a panicked fit left factors behind")
+		}
+	}()
+	m.Fit(x)
+	t.Error("Fit returned; want the callback's panic")
+}
