@@ -83,6 +83,9 @@ func randomizedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) 
 	c.orthonormalize(y, n, l, 1)
 	// Bᵀ = Xᵀ·Q (m×l); Bᵀ = Ub·Σ·Vbᵀ gives X ≈ Q·B = (Q·Vb)·Σ·Ubᵀ.
 	c.mulXT(z, y, l)
+	if c.pool.stopped.Load() {
+		return nil, nil, nil, false
+	}
 	var svd mat.SVD
 	if !svd.Factorize(mat.NewDense(m, l, z), mat.SVDThin) {
 		return nil, nil, nil, false
@@ -102,6 +105,9 @@ func randomizedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) 
 // precision.
 func (c *core) orthonormalize(a []float64, rows, cols, steps int) {
 	for range steps {
+		if c.pool.stopped.Load() { // the fit's context is done: a is garbage
+			return
+		}
 		if !c.choleskyQRStep(a, rows, cols) {
 			householderQ(a, rows, cols)
 			return

@@ -1,0 +1,5 @@
+//go:build !race
+
+package factor_test
+
+const raceEnabled = false
