@@ -65,8 +65,9 @@
 // are in penalty.go, the starts (random, NNDSVD, NNDSVDA, NNDSVDAR, custom)
 // in init.go and svd.go, the products in products.go and csr_kernels.go,
 // the vector kernels in vec.go, the goroutine pool in parallel.go, the
-// memory estimates in memory.go, and the driver, stopping rule and
-// restarts in run.go.
+// memory estimates in memory.go, the unit-scale rule in scale.go, the
+// checks of MU's final objective in mu_final.go, and the driver, stopping
+// rule and restarts in run.go.
 //
 // # Stopping
 //
