@@ -123,16 +123,15 @@ func (j *scatterJob) mulT(p *pool, dst []float64, s *CSR, cr *colRanges, a []flo
 // ranges1 computes the column ranges lo..hi-1.
 func (j *scatterJob) ranges1(lo, hi int) {
 	for r := lo; r < hi; r++ {
-		scatterRange(j.s, j.ranges, r, j.a, j.dst, j.k, nil)
+		scatterRange(j.s, j.ranges, r, j.a, j.dst, j.k)
 	}
 }
 
 // scatterRange sets the rows of dst in column range q of cr to
-// Σ_i vals_i[p]·a[i, :] over the entries p of S's row i whose columns lie in
+// Σ_i S[i, p]·a[i, :] over the entries p of S's row i whose columns lie in
 // the range, running down S's rows in order, so that each row of dst is
-// summed in the order of S's rows. vals returns the values of row i's
-// entries p0..p1-1; when it is nil they are S's own.
-func scatterRange(s *CSR, cr *colRanges, q int, a, dst []float64, k int, vals func(i, p0, p1 int) []float64) {
+// summed in the order of S's rows.
+func scatterRange(s *CSR, cr *colRanges, q int, a, dst []float64, k int) {
 	clear(dst[cr.bound[q]*k : cr.bound[q+1]*k])
 	for i := 0; i < s.rows; i++ {
 		p0, p1 := cr.entries(s, i, q)
@@ -141,9 +140,6 @@ func scatterRange(s *CSR, cr *colRanges, q int, a, dst []float64, k int, vals fu
 		}
 		ai := a[i*k : i*k+k]
 		v := s.data[p0:p1]
-		if vals != nil {
-			v = vals(i, p0, p1)
-		}
 		for p, c := range s.indices[p0:p1] {
 			axpy(v[p], ai, dst[c*k:c*k+k])
 		}

@@ -812,38 +812,3 @@ func TestKernelSubGeneral(t *testing.T) {
 		}
 	}
 }
-
-// TestKernelScatterRangeValues checks scatterRange with values given a row
-// at a time (the path of MU's sparse H numerator): for every range of
-// every split it must ask for exactly the entries of each row that lie in
-// the range, and give the bits of the naive scatter of a matrix holding
-// those values.
-func TestKernelScatterRangeValues(t *testing.T) {
-	rng := testRand(19)
-	for _, m := range kernelCSRs(t) {
-		s := m.s
-		// The values the rows give: another number per stored entry.
-		other := offsetVec(rng, len(s.data), 0, -2, 2)
-		w := &CSR{rows: s.rows, cols: s.cols, indptr: s.indptr, indices: s.indices, data: other}
-		for _, k := range kernelSizes {
-			t.Run(fmt.Sprintf("%s/k=%d", m.name, k), func(t *testing.T) {
-				a := offsetVec(rng, s.rows*k, 1, -1, 1)
-				want := naiveScatter(w, a, k)
-				for n := 1; n <= 4; n++ {
-					cr := newColRanges(s, n)
-					dst := nanVec(s.cols*k, 2)
-					for q := 0; q < cr.n; q++ {
-						vals := func(i, p0, p1 int) []float64 {
-							if e0, e1 := cr.entries(s, i, q); p0 != e0 || p1 != e1 {
-								t.Fatalf("range %d, row %d: asked for entries %d..%d, want %d..%d", q, i, p0, p1, e0, e1)
-							}
-							return other[p0:p1]
-						}
-						scatterRange(s, cr, q, a, dst, k, vals)
-					}
-					requireBits(t, fmt.Sprintf("%d ranges", n), dst, want)
-				}
-			})
-		}
-	}
-}

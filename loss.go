@@ -86,9 +86,11 @@ func powFunc(e float64) func(float64) float64 {
 // An entry with x = 0 has dx = 0. A model value y = 0 is replaced by epsilon
 // in every term that divides by y or raises it to a negative power, and y^β
 // at y = 0 is epsilon^β for β ≤ 0 (finite, unlike 0^β). β = 1 and β = 0
-// are written out as loops, which keeps their logarithm inline; the general
-// case calls powTerms per entry, which measured faster than its arithmetic
-// written into the loop. This runs once per entry of X per half-iteration.
+// are loops over the inlined klNumerator and isWeights, with their
+// logarithms inline; the general case calls powTerms per entry, which
+// measured faster than its arithmetic written into the loop. numerator
+// gives the numerator weight of one entry from the same functions. This
+// runs once per entry of X per half-iteration.
 //
 // Per-entry weights (WithWeights, to come) multiply num, den, dx and dy
 // here. They also reach what weigh does not see: Σ x^β (sumXPow), the
@@ -103,11 +105,7 @@ func (t *betaTerms) weigh(x, y, g []float64, obj bool, s1, s2 float64) (float64,
 	switch t.beta {
 	case 1:
 		for j, xv := range x {
-			yv := y[j]
-			if yv == 0 {
-				yv = epsilon
-			}
-			r := xv / yv
+			r := klNumerator(xv, y[j])
 			y[j] = r
 			if obj && xv > 0 {
 				s1 += xv*math.Log(r) - xv
@@ -115,12 +113,8 @@ func (t *betaTerms) weigh(x, y, g []float64, obj bool, s1, s2 float64) (float64,
 		}
 	case 0:
 		for j, xv := range x {
-			yv := y[j]
-			if yv == 0 {
-				yv = epsilon
-			}
-			inv := 1 / yv
-			y[j] = inv * inv * xv
+			num, inv := isWeights(xv, y[j])
+			y[j] = num
 			if g != nil {
 				g[j] = inv
 			}
@@ -141,6 +135,40 @@ func (t *betaTerms) weigh(x, y, g []float64, obj bool, s1, s2 float64) (float64,
 		}
 	}
 	return s1, s2
+}
+
+// numerator returns weigh's numerator weight x·y^(β−2) of one entry, for
+// the sparse update of H, which weighs each entry as it scatters it.
+func (t *betaTerms) numerator(x, y float64) float64 {
+	switch t.beta {
+	case 1:
+		return klNumerator(x, y)
+	case 0:
+		num, _ := isWeights(x, y)
+		return num
+	}
+	num, _, _, _ := t.powTerms(x, y)
+	return num
+}
+
+// klNumerator returns x/y, the numerator weight for β = 1, reading y = 0
+// as epsilon. It is small enough to be inlined into weigh's loop.
+func klNumerator(x, y float64) float64 {
+	if y == 0 {
+		y = epsilon
+	}
+	return x / y
+}
+
+// isWeights returns the numerator and denominator weights for β = 0,
+// x/y² and 1/y, reading y = 0 as epsilon. It is small enough to be inlined
+// into weigh's loop.
+func isWeights(x, y float64) (num, inv float64) {
+	if y == 0 {
+		y = epsilon
+	}
+	inv = 1 / y
+	return inv * inv * x, inv
 }
 
 // powTerms returns num, den, dx and dy of weigh for one entry and a beta

@@ -160,13 +160,12 @@ type passJob struct {
 	rows, cols int
 	den        []float64 // sparse, beta ≠ 1: the denominator being summed
 	grain      int
-	partial    []float64  // two sums per block of the weighing pass
-	partialDen []float64  // one sum per block of the sparse denominator pass
-	ranges     *colRanges // sparse H side: X's columns, one range per goroutine
+	partial    []float64 // two sums per block of the weighing pass
+	partialDen []float64 // one sum per block of the sparse denominator pass
 	weighDense func(lo, hi int)
 	weighCSR   func(lo, hi int)
 	weighCSRH  func(lo, hi int)
-	weightsH   func(i, p0, p1 int) []float64
+	ranges     *colRanges // sparse H side: X's columns, one range per goroutine
 	denCSR     func(lo, hi int)
 	task       task
 }
@@ -176,7 +175,6 @@ func (j *passJob) init(r *betaRun) {
 	j.weighDense = j.denseRows
 	j.weighCSR = j.csrRows
 	j.weighCSRH = j.csrColumnRanges
-	j.weightsH = j.numeratorWeights
 	j.denCSR = j.csrDenRows
 }
 
@@ -260,23 +258,23 @@ func (j *passJob) csrRows(lo, hi int) {
 
 // csrColumnRanges prepares the update of H for sparse X: for the columns of
 // X in ranges lo..hi-1 it sums the numerator Σ_i weight(x_ij, W_i·Hᵀ_j)·W_i
-// into row j of num, running down X's rows so that W is read in order.
+// into row j of num, running down X's rows so that W is read in order. It
+// is scatterRange with each entry weighed as it goes, which measured a few
+// percent faster than weighing a row's entries first.
 func (j *passJob) csrColumnRanges(lo, hi int) {
-	r := j.r
+	r, s, k, cr := j.r, j.r.in.csr, j.r.k, j.ranges
 	for q := lo; q < hi; q++ {
-		scatterRange(r.in.csr, j.ranges, q, r.w, r.num, r.k, j.weightsH)
+		clear(r.num[cr.bound[q]*k : cr.bound[q+1]*k])
+		for i := 0; i < s.rows; i++ {
+			p0, p1 := cr.entries(s, i, q)
+			wi := r.w[i*k : i*k+k]
+			for p := p0; p < p1; p++ {
+				c := s.indices[p]
+				weight := r.terms.numerator(s.data[p], dot4(wi, r.ht[c*k:c*k+k]))
+				axpy(weight, wi, r.num[c*k:c*k+k])
+			}
+		}
 	}
-}
-
-// numeratorWeights returns the numerator weights of row i's entries p0..p1-1
-// for the update of H, computed into r.model, whose entries each column
-// range owns.
-func (j *passJob) numeratorWeights(i, p0, p1 int) []float64 {
-	r, s, k := j.r, j.r.in.csr, j.r.k
-	weights := r.model[p0:p1]
-	sddmmRow(weights, s.indices[p0:p1], r.w[i*k:i*k+k], r.ht, k)
-	r.terms.weigh(s.data[p0:p1], weights, nil, false, 0, 0)
-	return weights
 }
 
 // csrDenRows sums the denominator (WH)^(β−1)·B over every entry of the rows,
