@@ -91,7 +91,7 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	}
 	// The W step of Transform is the ridge solve ½‖x − Hᵀw‖² + ½·α‖w‖².
 	comp := newComponents(out.ht, in.m, cfg.k, Frobenius, penalty{l2: cfg.alphaW}, true, cfg.stopRule)
-	a.fit = newFitted(in, cfg.k, out, recErr, comp)
+	a.fit = newFitted(in, &cfg, out, recErr, comp)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -41,14 +42,23 @@ type fitted struct {
 	history   []float64
 	objective float64
 	recErr    float64
+	features  []string // the names of X's columns, when given
 }
 
-func newFitted(in *input, k int, out *outcome, recErr float64, comp components) *fitted {
+func newFitted(in *input, cfg *config, out *outcome, recErr float64, comp components) *fitted {
 	return &fitted{
 		components: comp,
-		w:          mat.NewDense(in.n, k, out.w),
+		w:          mat.NewDense(in.n, cfg.k, out.w),
 		history:    out.history, objective: out.objective, recErr: recErr,
+		features: slices.Clone(cfg.features),
 	}
+}
+
+func (f *fitted) featureNames() []string {
+	if f == nil {
+		return nil
+	}
+	return slices.Clone(f.features)
 }
 
 func (f *fitted) copyW() *mat.Dense {

@@ -104,7 +104,7 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 		return err
 	}
 	comp := newComponents(out.ht, in.m, cfg.k, cfg.beta, penW, false, cfg.stopRule)
-	m.fit = newFitted(in, cfg.k, out, recErr, comp)
+	m.fit = newFitted(in, &cfg, out, recErr, comp)
 	return nil
 }
 

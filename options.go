@@ -55,11 +55,12 @@ const (
 	optInitialFactors
 	optSeed
 	optProgress
+	optFeatureNames
 )
 
 // alsOptions are the options that VanillaALS accepts.
 const alsOptions = optK | optAlpha | optTol | optMaxIter | optRestarts | optInit |
-	optInitialFactors | optSeed | optProgress
+	optInitialFactors | optSeed | optProgress | optFeatureNames
 
 // stopRule is when an iterative solve stops: after maxIter iterations, or
 // earlier when tol > 0 and the objective fell by no more than tol·f_prev over
@@ -85,6 +86,7 @@ type config struct {
 	w0, h0   mat.Matrix
 	seed     uint64
 	progress func(Progress)
+	features []string
 }
 
 func newConfig(opts []Option) config {
@@ -202,6 +204,14 @@ func WithProgress(f func(Progress)) Option {
 	return func(c *config) { c.progress = f; c.set |= optProgress }
 }
 
+// WithFeatureNames names the m columns of X, the features, for the fitted
+// model to keep (FeatureNames) and its model file to carry, as the names of
+// a CSV header or a vocabulary. Fit checks that there are m of them. The
+// slice is copied by Fit.
+func WithFeatureNames(names []string) Option {
+	return func(c *config) { c.features = names; c.set |= optFeatureNames }
+}
+
 // validateNMF checks the settings for NMF.
 func (c *config) validateNMF() error {
 	if err := c.validateCommon(); err != nil {
@@ -237,6 +247,9 @@ func (c *config) validateNMF() error {
 func (c *config) validateData(n, m int) error {
 	if float64(c.k) > float64(n)*float64(m) || float64(c.k)*float64(n+m) > math.MaxInt/8 {
 		return fmt.Errorf("%w: k = %d exceeds the %d entries of the %d×%d data", ErrRank, c.k, n*m, n, m)
+	}
+	if c.set&optFeatureNames != 0 && len(c.features) != m {
+		return shapeError("WithFeatureNames gives %d names for the %d columns of X", len(c.features), m)
 	}
 	if s := float64(max(n, m)); !isFinite(c.alphaW*s) || !isFinite(c.alphaH*s) {
 		return optionError("the penalty alpha·max(n, m) = %g·%g overflows float64", max(c.alphaW, c.alphaH), s)
@@ -284,7 +297,7 @@ func nonNegativeFinite(v float64) bool { return v >= 0 && isFinite(v) }
 func (o option) name() string {
 	names := []string{"WithK", "WithAlpha", "WithAlphaH", "WithL1Ratio", "WithTol",
 		"WithMaxIter", "WithRestarts", "WithSolver", "WithBeta", "WithInit",
-		"WithInitialFactors", "WithSeed", "WithProgress"}
+		"WithInitialFactors", "WithSeed", "WithProgress", "WithFeatureNames"}
 	for i, n := range names {
 		if o&(1<<i) != 0 {
 			return n

@@ -1,0 +1,346 @@
+package factor
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// A model file holds one fitted model. All numbers are little-endian; a
+// float64 is its IEEE 754 bits, so a model loads back to the same bits.
+//
+//	magic        8 bytes  "FACTORMF"
+//	version      uint16   modelVersion (1)
+//	kind         uint8    1 NMF, 2 VanillaALS
+//	reserved     uint8    0
+//	settings:
+//	  options    uint16   which options were given (WithInitialFactors and
+//	                      WithProgress are not saved)
+//	  k          uint64
+//	  alphaW     float64  alphaH, l1Ratio, tol as float64 too
+//	  maxIter    uint64   restarts as uint64 too
+//	  solver     uint8    init as uint8 too
+//	  beta       float64
+//	  seed       uint64
+//	shape:       n, m     uint64 each
+//	fit:         objective, reconstruction error  float64 each
+//	history:     count uint64, then count float64
+//	W            n·k float64, row-major
+//	H            k·m float64, row-major
+//	features:    count uint64 (0 or m), then each a uint32 length and its UTF-8 bytes
+//	checksum     uint32   CRC-32C (Castagnoli) of every byte before it
+//
+// What Transform needs besides H (the penalty of W, the stopping rule) is
+// derived from the settings, as a fit derives it.
+
+const (
+	modelMagic   = "FACTORMF"
+	modelVersion = 1
+
+	kindNMF byte = 1
+	kindALS byte = 2
+
+	// maxDim bounds n, m and k of a model file, and maxName a feature
+	// name, so that no declared size can overflow the arithmetic below.
+	maxDim  = 1 << 40
+	maxName = 1 << 20
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// savedModel is everything a model file holds, in the form the model types
+// are rebuilt from.
+type savedModel struct {
+	kind     byte
+	cfg      config
+	n, m     int
+	fit      *fitted
+	features []string
+}
+
+// savedOptions are the options a model file keeps.
+const savedOptions = optK | optAlpha | optAlphaH | optL1Ratio | optTol | optMaxIter |
+	optRestarts | optSolver | optBeta | optInit | optSeed | optFeatureNames
+
+// modelWriter writes the fields of a model file and its checksum.
+type modelWriter struct {
+	w   io.Writer
+	crc hash.Hash32
+	n   int64
+	err error
+	buf [8]byte
+}
+
+func (e *modelWriter) bytes(b []byte) {
+	if e.err != nil {
+		return
+	}
+	var k int
+	k, e.err = e.w.Write(b)
+	e.n += int64(k)
+	e.crc.Write(b[:k])
+}
+
+func (e *modelWriter) u8(v byte) { e.buf[0] = v; e.bytes(e.buf[:1]) }
+func (e *modelWriter) u16(v uint16) {
+	binary.LittleEndian.PutUint16(e.buf[:2], v)
+	e.bytes(e.buf[:2])
+}
+func (e *modelWriter) u32(v uint32) {
+	binary.LittleEndian.PutUint32(e.buf[:4], v)
+	e.bytes(e.buf[:4])
+}
+func (e *modelWriter) u64(v uint64) {
+	binary.LittleEndian.PutUint64(e.buf[:8], v)
+	e.bytes(e.buf[:8])
+}
+func (e *modelWriter) int(v int)     { e.u64(uint64(v)) }
+func (e *modelWriter) f64(v float64) { e.u64(math.Float64bits(v)) }
+func (e *modelWriter) floats(v []float64) {
+	const chunk = 1 << 13
+	var b [8 * chunk]byte
+	for len(v) > 0 && e.err == nil {
+		c := min(len(v), chunk)
+		for i, x := range v[:c] {
+			binary.LittleEndian.PutUint64(b[8*i:], math.Float64bits(x))
+		}
+		e.bytes(b[:8*c])
+		v = v[c:]
+	}
+}
+
+// writeModel writes s as a model file.
+func writeModel(w io.Writer, s *savedModel) (int64, error) {
+	e := &modelWriter{w: w, crc: crc32.New(castagnoli)}
+	e.bytes([]byte(modelMagic))
+	e.u16(modelVersion)
+	e.u8(s.kind)
+	e.u8(0)
+	c := &s.cfg
+	e.u16(uint16(c.set & savedOptions))
+	e.int(c.k)
+	e.f64(c.alphaW)
+	e.f64(c.alphaH)
+	e.f64(c.l1Ratio)
+	e.f64(c.tol)
+	e.int(c.maxIter)
+	e.int(c.restarts)
+	e.u8(byte(c.solver))
+	e.u8(byte(c.init))
+	e.f64(c.beta)
+	e.u64(c.seed)
+	e.int(s.n)
+	e.int(s.m)
+	e.f64(s.fit.objective)
+	e.f64(s.fit.recErr)
+	e.int(len(s.fit.history))
+	e.floats(s.fit.history)
+	e.floats(s.fit.w.RawMatrix().Data)
+	e.floats(s.fit.h.RawMatrix().Data)
+	e.int(len(s.features))
+	for _, f := range s.features {
+		e.u32(uint32(len(f)))
+		e.bytes([]byte(f))
+	}
+	if e.err == nil {
+		sum := e.crc.Sum32()
+		e.u32(sum)
+	}
+	return e.n, e.err
+}
+
+// modelReader reads the fields of a model file, keeping the checksum of
+// what it read. Arrays grow as their bytes arrive, so that a declared size
+// never allocates more than a small multiple of the bytes actually there;
+// when the size of the whole file is known (UnmarshalBinary), declared
+// sizes are checked against it first.
+type modelReader struct {
+	r     io.Reader
+	crc   hash.Hash32
+	n     int64
+	avail int64 // bytes left in the file, or -1 when unknown
+	err   error
+	buf   [8]byte
+}
+
+// formatError returns an ErrFormat error about a model file.
+func formatError(format string, args ...any) error {
+	return fmt.Errorf("%w: model file: %s", ErrFormat, fmt.Sprintf(format, args...))
+}
+
+func (d *modelReader) bytes(b []byte) {
+	if d.err != nil {
+		return
+	}
+	k, err := io.ReadFull(d.r, b)
+	d.n += int64(k)
+	d.crc.Write(b[:k])
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		d.err = formatError("truncated at byte %d", d.n)
+	case err != nil:
+		d.err = fmt.Errorf("factor: reading a model file at byte %d: %w", d.n, err)
+	}
+}
+
+func (d *modelReader) u8() byte {
+	d.bytes(d.buf[:1])
+	return d.buf[0]
+}
+func (d *modelReader) u16() uint16 {
+	d.bytes(d.buf[:2])
+	return binary.LittleEndian.Uint16(d.buf[:2])
+}
+func (d *modelReader) u32() uint32 {
+	d.bytes(d.buf[:4])
+	return binary.LittleEndian.Uint32(d.buf[:4])
+}
+func (d *modelReader) u64() uint64 {
+	d.bytes(d.buf[:8])
+	return binary.LittleEndian.Uint64(d.buf[:8])
+}
+func (d *modelReader) f64() float64 { return math.Float64frombits(d.u64()) }
+
+// size reads a count bounded by limit.
+func (d *modelReader) size(what string, limit uint64) int {
+	v := d.u64()
+	if d.err == nil && v > limit {
+		d.err = formatError("%s %d exceeds %d", what, v, limit)
+	}
+	return int(v)
+}
+
+// need fails when fewer than n more bytes can follow.
+func (d *modelReader) need(n float64, what string) {
+	if d.err == nil && d.avail >= 0 && n > float64(d.avail-d.n) {
+		d.err = formatError("%s declares %.0f bytes, but only %d follow", what, n, d.avail-d.n)
+	}
+}
+
+// floats reads count float64s, growing the slice as the bytes arrive.
+func (d *modelReader) floats(count int, what string) []float64 {
+	d.need(8*float64(count), what)
+	const chunk = 1 << 13
+	var b [8 * chunk]byte
+	out := make([]float64, 0, min(count, chunk))
+	for len(out) < count && d.err == nil {
+		c := min(count-len(out), chunk)
+		d.bytes(b[:8*c])
+		for i := range c {
+			out = append(out, math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:])))
+		}
+	}
+	return out
+}
+
+// readModel reads a model file; avail is its length when known, else -1.
+func readModel(r io.Reader, avail int64) (*savedModel, int64, error) {
+	d := &modelReader{r: r, crc: crc32.New(castagnoli), avail: avail}
+	var magic [len(modelMagic)]byte
+	d.bytes(magic[:])
+	if d.err == nil && string(magic[:]) != modelMagic {
+		return nil, d.n, formatError("not a factor model file (magic %q, want %q)", magic[:], modelMagic)
+	}
+	if v := d.u16(); d.err == nil && v != modelVersion {
+		return nil, d.n, formatError("format version %d, but this version of factor reads version %d; a newer factor wrote it", v, modelVersion)
+	}
+	s := &savedModel{kind: d.u8()}
+	if d.u8(); d.err == nil && s.kind != kindNMF && s.kind != kindALS {
+		return nil, d.n, formatError("unknown model kind %d", s.kind)
+	}
+	c := &s.cfg
+	c.set = option(d.u16())
+	c.k = d.size("k", maxDim)
+	c.alphaW, c.alphaH, c.l1Ratio, c.tol = d.f64(), d.f64(), d.f64(), d.f64()
+	c.maxIter = d.size("max iterations", maxDim)
+	c.restarts = d.size("restarts", MaxRestarts)
+	c.solver, c.init = Solver(d.u8()), Init(d.u8())
+	c.beta = d.f64()
+	c.seed = d.u64()
+	s.n, s.m = d.size("rows", maxDim), d.size("columns", maxDim)
+	f := &fitted{objective: d.f64(), recErr: d.f64()}
+	f.history = d.floats(d.size("history length", maxDim), "the history")
+	if d.err == nil && (c.k < 1 || s.n < 1 || s.m < 1 || float64(c.k)*float64(s.n+s.m) > maxDim) {
+		d.err = formatError("shape %d×%d with k = %d", s.n, s.m, c.k)
+	}
+	if d.err != nil {
+		return nil, d.n, d.err
+	}
+	w := d.floats(s.n*c.k, "W")
+	h := d.floats(c.k*s.m, "H")
+	if names := d.size("feature names", uint64(s.m)); d.err == nil && names != 0 && names != s.m {
+		d.err = formatError("%d feature names for %d columns", names, s.m)
+	} else {
+		d.need(4*float64(names), "the feature names")
+		for range names {
+			b := make([]byte, d.size32("a feature name", maxName))
+			d.need(float64(len(b)), "a feature name")
+			d.bytes(b)
+			s.features = append(s.features, string(b))
+		}
+	}
+	sum := d.crc.Sum32()
+	if stored := d.u32(); d.err == nil && stored != sum {
+		d.err = formatError("checksum %08x, but the content sums to %08x: the file is damaged", stored, sum)
+	}
+	if d.err != nil {
+		return nil, d.n, d.err
+	}
+	if err := s.rebuild(f, w, h); err != nil {
+		return nil, d.n, err
+	}
+	return s, d.n, nil
+}
+
+// size32 reads a uint32 count bounded by limit.
+func (d *modelReader) size32(what string, limit uint32) int {
+	v := d.u32()
+	if d.err == nil && v > limit {
+		d.err = formatError("%s of %d bytes exceeds %d", what, v, limit)
+	}
+	return int(v)
+}
+
+// rebuild checks the settings and factors read and makes the fitted state
+// from them, deriving what a fit derives.
+func (s *savedModel) rebuild(f *fitted, w, h []float64) error {
+	c := &s.cfg
+	var err error
+	if s.kind == kindNMF {
+		err = c.validateNMF()
+	} else {
+		err = c.validateALS()
+	}
+	if err != nil {
+		return formatError("settings: %v", err)
+	}
+	for _, part := range [][]float64{{f.objective, f.recErr}, f.history, w, h} {
+		for _, v := range part {
+			if !isFinite(v) {
+				return formatError("a value is %g", v)
+			}
+		}
+	}
+	k, n, m := c.k, s.n, s.m
+	f.w = mat.NewDense(n, k, w)
+	ht := make([]float64, m*k)
+	for t := 0; t < k; t++ {
+		for j := 0; j < m; j++ {
+			ht[j*k+t] = h[t*m+j]
+		}
+	}
+	if s.kind == kindNMF {
+		f.components = newComponents(ht, m, k, c.beta, newPenalty(c.alphaW, c.l1Ratio, m), false, c.stopRule)
+	} else {
+		f.components = newComponents(ht, m, k, Frobenius, penalty{l2: c.alphaW}, true, c.stopRule)
+	}
+	f.features, c.features = s.features, s.features
+	s.fit = f
+	return nil
+}
