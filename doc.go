@@ -125,6 +125,25 @@
 // the Go runtime holds already. Restarts run on GOMAXPROCS workers and keep
 // only the best run so far; WithRestarts accepts at most MaxRestarts.
 //
+// # Model files
+//
+// NMF and VanillaALS marshal to a model file and load back from it
+// (MarshalBinary, UnmarshalBinary, WriteTo, ReadFrom; UnmarshalBinary works
+// on a zero value). A loaded model is the fitted model: the same settings,
+// factors, record and feature names, the same Transform and
+// InverseTransform bits, and it marshals to the same bytes. The file is
+// little-endian: 8 magic bytes "FACTORMF", a uint16 format version (1), the
+// model kind, the settings, the shape, the objective, reconstruction error
+// and history, W and H as float64 arrays, the feature names (WithFeatureNames)
+// when given, and a CRC-32C of everything before it; modelfile.go lists the
+// fields and docs/model-format.md gives their offsets. A file that is
+// truncated, changed in any byte, of the other model type or of a newer
+// format version, or that declares sizes its bytes do not hold, is an error
+// wrapping ErrFormat; decoding checks every declared size against the bytes
+// present (UnmarshalBinary) or grows its arrays only as bytes arrive
+// (ReadFrom), so a hostile header allocates no more than a small multiple
+// of the file.
+//
 // # Errors
 //
 // Settings are checked by Fit, never by the constructors, which do not

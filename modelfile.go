@@ -213,6 +213,9 @@ func (d *modelReader) size(what string, limit uint64) int {
 	if d.err == nil && v > limit {
 		d.err = formatError("%s %d exceeds %d", what, v, limit)
 	}
+	if d.err != nil {
+		return 0
+	}
 	return int(v)
 }
 
@@ -226,6 +229,9 @@ func (d *modelReader) need(n float64, what string) {
 // floats reads count float64s, growing the slice as the bytes arrive.
 func (d *modelReader) floats(count int, what string) []float64 {
 	d.need(8*float64(count), what)
+	if d.err != nil {
+		return nil
+	}
 	const chunk = 1 << 13
 	var b [8 * chunk]byte
 	out := make([]float64, 0, min(count, chunk))
@@ -303,6 +309,9 @@ func (d *modelReader) size32(what string, limit uint32) int {
 	v := d.u32()
 	if d.err == nil && v > limit {
 		d.err = formatError("%s of %d bytes exceeds %d", what, v, limit)
+	}
+	if d.err != nil {
+		return 0
 	}
 	return int(v)
 }

@@ -2,10 +2,19 @@ package factor_test
 
 import (
 	"bytes"
+	"encoding/binary"
+	"errors"
 	"flag"
 	"fmt"
+	"hash/crc32"
 	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/factorgo/factor"
@@ -56,7 +65,9 @@ func modelCases(t *testing.T) []modelCase {
 	signed := randomMatrix(25, 12, -0.5, 0, 33)
 	newZeros, newPositive, newSigned := randomMatrix(4, 12, 0.05, 0.3, 34), randomMatrix(4, 12, 0.05, 0, 35), randomMatrix(4, 12, -0.5, 0, 36)
 	nmf := func(opts ...factor.Option) func() modelFile {
-		return func() modelFile { return factor.NewNMF(append([]factor.Option{factor.WithK(3), factor.WithSeed(4)}, opts...)...) }
+		return func() modelFile {
+			return factor.NewNMF(append([]factor.Option{factor.WithK(3), factor.WithSeed(4)}, opts...)...)
+		}
 	}
 	emptyNMF := func() modelFile { return new(factor.NMF) }
 	emptyALS := func() modelFile { return new(factor.VanillaALS) }
@@ -154,4 +165,246 @@ func TestModelRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// smallModel returns the model file of a small fitted NMF with feature
+// names, for the corruption tests, and the model.
+func smallModel(t testing.TB) ([]byte, *factor.NMF) {
+	t.Helper()
+	m := factor.NewNMF(factor.WithK(2), factor.WithSeed(1), factor.WithMaxIter(20), factor.WithFeatureNames([]string{"a", "b", "c", "d", "e"}))
+	if err := m.Fit(randomMatrix(6, 5, 0.1, 0.2, 40)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, m
+}
+
+// TestModelTruncated: every proper prefix of a model file, the empty one
+// included, is an error wrapping ErrFormat, and leaves the model it was
+// read into as it was.
+func TestModelTruncated(t *testing.T) {
+	b, orig := smallModel(t)
+	m := factor.NewNMF(factor.WithK(2))
+	for n := range len(b) {
+		if err := m.UnmarshalBinary(b[:n]); !errors.Is(err, factor.ErrFormat) {
+			t.Fatalf("first %d of %d bytes: %v, want ErrFormat", n, len(b), err)
+		}
+		if _, err := new(factor.NMF).ReadFrom(bytes.NewReader(b[:n])); !errors.Is(err, factor.ErrFormat) {
+			t.Fatalf("ReadFrom of the first %d of %d bytes: %v, want ErrFormat", n, len(b), err)
+		}
+	}
+	if m.W() != nil {
+		t.Error("a failed UnmarshalBinary changed the model")
+	}
+	if err := m.UnmarshalBinary(append(slices.Clone(b), 0)); !errors.Is(err, factor.ErrFormat) {
+		t.Errorf("a byte after the model: %v, want ErrFormat", err)
+	}
+	if err := m.UnmarshalBinary(b); err != nil || !sameBits(m.W(), orig.W()) {
+		t.Errorf("the whole file: %v", err)
+	}
+}
+
+// TestModelBytesChanged: every single-byte change of a model file (each
+// byte xor-ed with 1, 0x80 and a seeded random value) is an error wrapping
+// ErrFormat: CRC-32C detects every change of up to 32 bits.
+func TestModelBytesChanged(t *testing.T) {
+	b, _ := smallModel(t)
+	rng := rand.New(rand.NewPCG(7, 8))
+	changed := 0
+	for i := range b {
+		for _, x := range []byte{1, 0x80, byte(1 + rng.IntN(255))} {
+			c := slices.Clone(b)
+			c[i] ^= x
+			if err := new(factor.NMF).UnmarshalBinary(c); !errors.Is(err, factor.ErrFormat) {
+				t.Fatalf("byte %d xor %#x: %v, want ErrFormat", i, x, err)
+			}
+			changed++
+		}
+	}
+	t.Logf("%d changed files of %d bytes refused", changed, len(b))
+}
+
+// header returns a model file whose fields are those of b up to the shape,
+// with n, m, k and the history length replaced, and a valid checksum of
+// whatever follows: a hostile file that only its declared sizes make large.
+func hostile(b []byte, n, m, k, history uint64) []byte {
+	c := slices.Clone(b)
+	const kAt, nAt = 14, 88 // offsets of k and of n (see modelfile.go)
+	binary.LittleEndian.PutUint64(c[kAt:], k)
+	binary.LittleEndian.PutUint64(c[nAt:], n)
+	binary.LittleEndian.PutUint64(c[nAt+8:], m)
+	binary.LittleEndian.PutUint64(c[nAt+32:], history)
+	sum := crc32.Checksum(c[:len(c)-4], crc32.MakeTable(crc32.Castagnoli))
+	binary.LittleEndian.PutUint32(c[len(c)-4:], sum)
+	return c
+}
+
+// TestModelHostileHeaders: files that declare 10¹² rows, a huge k or
+// history, or sizes that overflow, are errors wrapping ErrFormat, and
+// decoding them allocates less than a few MB (as UnmarshalBinary and as
+// ReadFrom, which cannot know the file's length).
+func TestModelHostileHeaders(t *testing.T) {
+	b, _ := smallModel(t)
+	if err := new(factor.NMF).UnmarshalBinary(hostile(b, 6, 5, 2, 20)); err != nil {
+		t.Fatalf("the untouched sizes must load (offsets wrong?): %v", err)
+	}
+	for _, h := range []struct {
+		name          string
+		n, m, k, hist uint64
+	}{
+		{"1e12 rows", 1e12, 5, 2, 20},
+		{"1e12 columns", 6, 1e12, 2, 20},
+		{"k = 2^62", 6, 5, 1 << 62, 20},
+		{"history of 2^40", 6, 5, 2, 1 << 40},
+		{"rows × k past the limit", 1 << 39, 5, 1 << 20, 20},
+		{"zero rows", 0, 5, 2, 20},
+	} {
+		file := hostile(b, h.n, h.m, h.k, h.hist)
+		for _, how := range []string{"UnmarshalBinary", "ReadFrom"} {
+			var err error
+			allocated := bytesAllocated(func() {
+				if how == "ReadFrom" {
+					_, err = new(factor.NMF).ReadFrom(bytes.NewReader(file))
+				} else {
+					err = new(factor.NMF).UnmarshalBinary(file)
+				}
+			})
+			if !errors.Is(err, factor.ErrFormat) {
+				t.Errorf("%s, %s: %v, want ErrFormat", h.name, how, err)
+			}
+			if allocated > 4<<20 {
+				t.Errorf("%s, %s: allocated %d bytes", h.name, how, allocated)
+			}
+		}
+	}
+}
+
+// bytesAllocated returns the bytes f allocates.
+func bytesAllocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestModelVersionAndKind: a file of a newer format version is a clear
+// error naming both versions, a file of the other model type an error
+// naming both types, an unfitted model's marshal ErrNotFitted.
+func TestModelVersionAndKind(t *testing.T) {
+	b, _ := smallModel(t)
+	newer := slices.Clone(b)
+	binary.LittleEndian.PutUint16(newer[8:], 7)
+	err := new(factor.NMF).UnmarshalBinary(newer)
+	if !errors.Is(err, factor.ErrFormat) || !strings.Contains(err.Error(), "version 7") || !strings.Contains(err.Error(), "version 1") {
+		t.Errorf("newer version: %v, want ErrFormat naming versions 7 and 1", err)
+	}
+	if err := new(factor.VanillaALS).UnmarshalBinary(b); !errors.Is(err, factor.ErrFormat) || !strings.Contains(err.Error(), "NMF") {
+		t.Errorf("an NMF file as a VanillaALS: %v, want ErrFormat naming the kinds", err)
+	}
+	if _, err := factor.NewNMF(factor.WithK(2)).MarshalBinary(); !errors.Is(err, factor.ErrNotFitted) {
+		t.Errorf("unfitted NMF: %v, want ErrNotFitted", err)
+	}
+	if _, err := new(factor.VanillaALS).MarshalBinary(); !errors.Is(err, factor.ErrNotFitted) {
+		t.Errorf("zero VanillaALS: %v, want ErrNotFitted", err)
+	}
+}
+
+// TestModelGolden holds the format to committed files, one per model type,
+// so that a change of the format is a visible diff: the files load and
+// marshal back to their bytes, and on amd64 (where they were made; other
+// architectures may fuse multiply-adds) a fit of the same data with the
+// same settings marshals to the same bytes. go test -run TestModelGolden
+// -update rewrites them.
+func TestModelGolden(t *testing.T) {
+	for _, c := range modelCases(t) {
+		if c.name != "nmf-hals" && c.name != "als" {
+			continue
+		}
+		path := filepath.Join("testdata", "models", c.name+".model")
+		b, err := c.fitted(t).MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *update {
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		golden, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if runtime.GOARCH == "amd64" && !bytes.Equal(b, golden) {
+			t.Errorf("%s: the model file differs from %s (a format change? then -update)", c.name, path)
+		}
+		loaded := c.empty()
+		if err := loaded.UnmarshalBinary(golden); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if again, err := loaded.MarshalBinary(); err != nil || !bytes.Equal(again, golden) {
+			t.Errorf("%s loads, but marshals back to other bytes (%v)", path, err)
+		}
+	}
+}
+
+// TestLoadedModelConcurrentTransform: a loaded model, like a fitted one,
+// may be used from many goroutines at once (run under -race).
+func TestLoadedModelConcurrentTransform(t *testing.T) {
+	b, orig := smallModel(t)
+	var m factor.NMF
+	if err := m.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	x := randomMatrix(8, 5, 0.1, 0.2, 41)
+	want, err := orig.Transform(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if got, err := m.Transform(x); err != nil || !sameBits(got, want) {
+				t.Errorf("concurrent Transform of a loaded model: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// FuzzUnmarshal: no input makes UnmarshalBinary panic; what it accepts
+// marshals back to the same bytes (so nothing loads that differs from its
+// file).
+func FuzzUnmarshal(f *testing.F) {
+	b, _ := smallModel(f)
+	f.Add(b)
+	for _, n := range []int{0, 8, 11, 20, 90, len(b) / 2, len(b) - 1} {
+		f.Add(b[:n])
+	}
+	a := factor.NewVanillaALS(factor.WithK(2), factor.WithAlpha(0.1))
+	if err := a.Fit(randomMatrix(6, 5, -0.5, 0, 42)); err != nil {
+		f.Fatal(err)
+	}
+	ab, _ := a.MarshalBinary()
+	f.Add(ab)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m factor.NMF
+		if err := m.UnmarshalBinary(data); err == nil {
+			again, err := m.MarshalBinary()
+			if err != nil || !bytes.Equal(again, data) {
+				t.Fatalf("accepted a file that marshals back to other bytes (%v)", err)
+			}
+		} else if !errors.Is(err, factor.ErrFormat) {
+			t.Fatalf("error %v does not wrap ErrFormat", err)
+		}
+		var als factor.VanillaALS
+		if err := als.UnmarshalBinary(data); err != nil && !errors.Is(err, factor.ErrFormat) {
+			t.Fatalf("error %v does not wrap ErrFormat", err)
+		}
+	})
 }
