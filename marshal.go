@@ -55,32 +55,19 @@ func writeSaved(w io.Writer, kind byte, cfg *config, f *fitted) (int64, error) {
 
 // unmarshal reads a whole model file of the given kind from b.
 func unmarshal(b []byte, kind byte) (*savedModel, error) {
-	s, n, err := readModel(bytes.NewReader(b), int64(len(b)))
+	s, n, err := readModel(bytes.NewReader(b), int64(len(b)), kind)
 	switch {
 	case err != nil:
 		return nil, err
 	case n != int64(len(b)):
 		return nil, formatError("%d bytes follow the model", int64(len(b))-n)
 	}
-	return s, s.checkKind(kind)
-}
-
-// checkKind fails when the file holds another kind of model.
-func (s *savedModel) checkKind(kind byte) error {
-	names := map[byte]string{kindNMF: "an NMF", kindALS: "a VanillaALS"}
-	if s.kind != kind {
-		return formatError("the file holds %s model, not %s", names[s.kind], names[kind])
-	}
-	return nil
+	return s, nil
 }
 
 // readFrom reads one model file of the given kind from r.
 func readFrom(r io.Reader, kind byte) (*savedModel, int64, error) {
-	s, n, err := readModel(r, -1)
-	if err != nil {
-		return nil, n, err
-	}
-	return s, n, s.checkKind(kind)
+	return readModel(r, -1, kind)
 }
 
 // MarshalBinary encodes the fitted model as a model file

@@ -74,13 +74,15 @@ func formatBytes(b float64) string {
 // with runs of the solver going on at once (min(restarts, GOMAXPROCS) for
 // several restarts) and one more outcome kept as the best: per run the
 // factors W and Hᵀ, the solver's workspaces (workspace) and the start's
-// SVD (startSVD); once, the copies of a sparse X that the products read.
+// SVD, which only the first run computes; once, the copies of a sparse X
+// that the products read.
 func fitMemory(in *input, k, runs int, workspace func(n, m, k, nnz float64) float64, svd bool) float64 {
 	n, m, kk := float64(in.n), float64(in.m), float64(k)
 	nnz := float64(in.nnz())
 	perRun := 8*(n+m)*kk + workspace(n, m, kk, nnz)
+	once := 0.0 // only the first run starts from the SVD
 	if svd {
-		perRun += svdMemory(in, n, m, kk)
+		once = svdMemory(in, n, m, kk)
 	}
 	data := 0.0
 	if in.sparse() || nativeBLAS() {
@@ -91,7 +93,7 @@ func fitMemory(in *input, k, runs int, workspace func(n, m, k, nnz float64) floa
 			data += 16*sparseDensity*n*m + 8*n
 		}
 	}
-	return float64(runs)*perRun + 8*(n+m)*kk + data
+	return float64(runs)*perRun + once + 8*(n+m)*kk + data
 }
 
 // frobWorkspace is the workspace of the Frobenius solvers (HALS,

@@ -54,6 +54,9 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// kindNames names the model kinds in messages.
+var kindNames = map[byte]string{kindNMF: "an NMF", kindALS: "a VanillaALS"}
+
 // savedModel is everything a model file holds, in the form the model types
 // are rebuilt from.
 type savedModel struct {
@@ -167,6 +170,7 @@ type modelReader struct {
 	avail int64 // bytes left in the file, or -1 when unknown
 	err   error
 	buf   [8]byte
+	chunk []byte // the buffer floats reads through
 }
 
 // formatError returns an ErrFormat error about a model file.
@@ -233,7 +237,10 @@ func (d *modelReader) floats(count int, what string) []float64 {
 		return nil
 	}
 	const chunk = 1 << 13
-	var b [8 * chunk]byte
+	if d.chunk == nil {
+		d.chunk = make([]byte, 8*chunk)
+	}
+	b := d.chunk
 	out := make([]float64, 0, min(count, chunk))
 	for len(out) < count && d.err == nil {
 		c := min(count-len(out), chunk)
@@ -245,8 +252,21 @@ func (d *modelReader) floats(count int, what string) []float64 {
 	return out
 }
 
-// readModel reads a model file; avail is its length when known, else -1.
-func readModel(r io.Reader, avail int64) (*savedModel, int64, error) {
+// text reads a string of size bytes, growing it as the bytes arrive.
+func (d *modelReader) text(size int) string {
+	var b []byte
+	var piece [512]byte
+	for len(b) < size && d.err == nil {
+		c := min(size-len(b), len(piece))
+		d.bytes(piece[:c])
+		b = append(b, piece[:c]...)
+	}
+	return string(b)
+}
+
+// readModel reads a model file of the given kind; avail is its length when
+// known, else -1.
+func readModel(r io.Reader, avail int64, kind byte) (*savedModel, int64, error) {
 	d := &modelReader{r: r, crc: crc32.New(castagnoli), avail: avail}
 	var magic [len(modelMagic)]byte
 	d.bytes(magic[:])
@@ -259,6 +279,9 @@ func readModel(r io.Reader, avail int64) (*savedModel, int64, error) {
 	s := &savedModel{kind: d.u8()}
 	if d.u8(); d.err == nil && s.kind != kindNMF && s.kind != kindALS {
 		return nil, d.n, formatError("unknown model kind %d", s.kind)
+	}
+	if d.err == nil && s.kind != kind {
+		return nil, d.n, formatError("the file holds %s model, not %s", kindNames[s.kind], kindNames[kind])
 	}
 	c := &s.cfg
 	c.set = option(d.u16())
@@ -280,16 +303,15 @@ func readModel(r io.Reader, avail int64) (*savedModel, int64, error) {
 	}
 	w := d.floats(s.n*c.k, "W")
 	h := d.floats(c.k*s.m, "H")
-	if names := d.size("feature names", uint64(s.m)); d.err == nil && names != 0 && names != s.m {
-		d.err = formatError("%d feature names for %d columns", names, s.m)
-	} else {
-		d.need(4*float64(names), "the feature names")
-		for range names {
-			b := make([]byte, d.size32("a feature name", maxName))
-			d.need(float64(len(b)), "a feature name")
-			d.bytes(b)
-			s.features = append(s.features, string(b))
-		}
+	names := d.size("feature names", uint64(s.m))
+	if given := c.set&optFeatureNames != 0; d.err == nil && (names != 0 && names != s.m || given != (names != 0)) {
+		d.err = formatError("%d feature names for %d columns (WithFeatureNames given: %v)", names, s.m, given)
+	}
+	d.need(4*float64(names), "the feature names")
+	for i := 0; i < names && d.err == nil; i++ {
+		size := d.size32("a feature name", maxName)
+		d.need(float64(size), "a feature name")
+		s.features = append(s.features, d.text(size))
 	}
 	sum := d.crc.Sum32()
 	if stored := d.u32(); d.err == nil && stored != sum {

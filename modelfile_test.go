@@ -261,6 +261,9 @@ func TestModelHostileHeaders(t *testing.T) {
 		{"history of 2^40", 6, 5, 2, 1 << 40},
 		{"rows × k past the limit", 1 << 39, 5, 1 << 20, 20},
 		{"zero rows", 0, 5, 2, 20},
+		// Within the bounds, but not backed by the file's bytes: refused
+		// by the length check, or, streamed, when the bytes run out.
+		{"2^30 rows", 1 << 30, 5, 2, 20},
 	} {
 		file := hostile(b, h.n, h.m, h.k, h.hist)
 		for _, how := range []string{"UnmarshalBinary", "ReadFrom"} {
@@ -279,6 +282,32 @@ func TestModelHostileHeaders(t *testing.T) {
 				t.Errorf("%s, %s: allocated %d bytes", h.name, how, allocated)
 			}
 		}
+	}
+}
+
+// TestModelHostileName: a feature name declared 1 MiB long in a file of a
+// few hundred bytes is refused before it is allocated (UnmarshalBinary),
+// or grown only as far as its bytes go (ReadFrom).
+func TestModelHostileName(t *testing.T) {
+	b, _ := smallModel(t)
+	hist := int(binary.LittleEndian.Uint64(b[120:]))
+	first := 128 + 8*hist + 8*(6*2+2*5) + 8 // the first name's length
+	c := slices.Clone(b)
+	binary.LittleEndian.PutUint32(c[first:], 1<<20)
+	binary.LittleEndian.PutUint32(c[len(c)-4:], crc32.Checksum(c[:len(c)-4], crc32.MakeTable(crc32.Castagnoli)))
+	var err error
+	if n := bytesAllocated(func() { err = new(factor.NMF).UnmarshalBinary(c) }); !errors.Is(err, factor.ErrFormat) || n > 1<<19 {
+		t.Errorf("UnmarshalBinary: %v after %d bytes allocated; want ErrFormat and less than the name", err, n)
+	}
+	if n := bytesAllocated(func() { _, err = new(factor.NMF).ReadFrom(bytes.NewReader(c)) }); !errors.Is(err, factor.ErrFormat) || n > 1<<19 {
+		t.Errorf("ReadFrom: %v after %d bytes allocated; want ErrFormat", err, n)
+	}
+	// The name count must agree with the option set.
+	d := slices.Clone(b)
+	binary.LittleEndian.PutUint16(d[12:], binary.LittleEndian.Uint16(d[12:])&^(1<<13))
+	binary.LittleEndian.PutUint32(d[len(d)-4:], crc32.Checksum(d[:len(d)-4], crc32.MakeTable(crc32.Castagnoli)))
+	if err := new(factor.NMF).UnmarshalBinary(d); !errors.Is(err, factor.ErrFormat) {
+		t.Errorf("names without WithFeatureNames among the options: %v, want ErrFormat", err)
 	}
 }
 

@@ -79,7 +79,11 @@ func drive(ctx context.Context, it iterator, stop stopRule, restart int, report 
 		return fmt.Errorf("%w: the factors overflowed float64; rescale X", ErrNotFinite)
 	}
 	var err error
-	if out.objective, out.loss, err = it.finish(f); err != nil {
+	out.objective, out.loss, err = it.finish(f)
+	if err := ctx.Err(); err != nil { // finish's passes may have stopped early
+		return fmt.Errorf("factor: stopped at the end: %w", err)
+	}
+	if err != nil {
 		return err
 	}
 	if len(history) > 0 {

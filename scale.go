@@ -15,11 +15,17 @@ import (
 // divergence is homogeneous, D_β(cX | cY) = c^β·D_β(X | Y)), with the
 // penalties rescaled so that the scaled problem is the same problem (see
 // penalty.rescaled). Data whose typical entry lies within 2^±scaleBand of 1
-// is left as it is, bit for bit.
+// is left as it is, bit for bit. Transform brings the fitted H to unit scale
+// too when it brings X there, and otherwise only when H's typical entry
+// lies beyond 2^±factorBand, where the floors would act on W.
 
 // scaleBand bounds the binary exponent of the typical entry of data that
 // is fitted as it is.
 const scaleBand = 10
+
+// factorBand bounds the binary exponent of the typical entry of a fitted H
+// that Transform of data inside scaleBand uses as it is.
+const factorBand = 40
 
 // unitScale returns the power of four c by which X is divided to bring its
 // typical entry, the median magnitude of its nonzero stored entries (taken
@@ -29,16 +35,17 @@ const scaleBand = 10
 func (in *input) unitScale() float64 {
 	var h exponents
 	in.find(func(v float64) bool { h.add(v); return false })
-	return h.scale()
+	return h.scale(scaleBand)
 }
 
-// factorScale is unitScale for a fitted factor of entries f.
-func factorScale(f []float64) float64 {
+// factorScale is unitScale for a fitted factor of entries f, with the band
+// 2^±band.
+func factorScale(f []float64, band int) float64 {
 	var h exponents
 	for _, v := range f {
 		h.add(v)
 	}
-	return h.scale()
+	return h.scale(band)
 }
 
 // exponents is a histogram of the binary exponents of nonzero values.
@@ -56,13 +63,13 @@ func (h *exponents) add(v float64) {
 }
 
 // scale returns 4^round(e/2) for the median exponent e, or 1 when it lies
-// inside the band (or there are no values).
-func (h *exponents) scale() float64 {
+// inside 2^±band (or there are no values).
+func (h *exponents) scale(band int) float64 {
 	seen := 0
 	for i, n := range h.count {
 		if seen += n; 2*seen > h.total {
 			e := i - 1100
-			if e >= -scaleBand && e <= scaleBand {
+			if e >= -band && e <= band {
 				return 1
 			}
 			return math.Ldexp(1, 2*int(math.Round(float64(e)/2)))

@@ -42,8 +42,9 @@ func TestScaleSweep(t *testing.T) {
 				x.Scale(s, x0)
 				m, err := fit(&x)
 				if err != nil {
-					if !errors.Is(err, factor.ErrNotFinite) {
-						t.Errorf("error %v, want a result or ErrNotFinite", err)
+					// Only where s^β·D is beyond float64 may the fit fail.
+					if !errors.Is(err, factor.ErrNotFinite) || e*int(math.Max(beta, 1)) <= 100 {
+						t.Errorf("error %v, want a result (or ErrNotFinite past float64)", err)
 					}
 					return
 				}
@@ -57,7 +58,8 @@ func TestScaleSweep(t *testing.T) {
 				// Objective = s^β·d, computed in logarithms where s^β is not
 				// representable; an objective that underflows is allowed.
 				want := math.Log(d) + beta*math.Log(s)
-				if got := m.Objective(); got != 0 && math.Abs(math.Log(got)-want) > 1e-6 {
+				underflows := want < math.Log(math.SmallestNonzeroFloat64)
+				if got := m.Objective(); !(underflows && got == 0) && !(math.Abs(math.Log(got)-want) <= 1e-6) {
 					t.Errorf("Objective %g, want exp(%g) = s^β times the divergence %g", got, want, d)
 				}
 			})

@@ -40,7 +40,11 @@ func (c *components) solveW(ctx context.Context, in *input) (*mat.Dense, error) 
 	if err != nil {
 		return nil, err
 	}
-	if b := factorScale(c.ht); a != 1 || b != 1 {
+	band := factorBand
+	if a != 1 {
+		band = scaleBand
+	}
+	if b := factorScale(c.ht, band); a != 1 || b != 1 {
 		at := *c
 		at.ht = append([]float64(nil), c.ht...)
 		scaleSlice(at.ht, 1/b)
