@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -30,6 +31,8 @@ type options struct {
 	restarts  int
 	seed      uint64
 	out       string
+	save      string // the model file to write, or ""
+	saveSet   bool
 	vocab     string
 	top       int
 	image     imageSize
@@ -69,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.restarts, "restarts", factor.DefaultRestarts, "number of independent runs; the best is kept")
 	fs.Uint64Var(&o.seed, "seed", 0, "random seed")
 	fs.StringVar(&o.out, "out", "factor-out", "output `directory`")
+	fs.StringVar(&o.save, "save", "", "write the fitted model to `file`, for factor transform")
 	fs.StringVar(&o.vocab, "vocab", "", "`file` of column names, one per line of at most 1 MiB, to print the top terms of each component")
 	fs.IntVar(&o.top, "top", 10, "number of terms per component printed with -vocab")
 	fs.Var(&o.image, "image", "draw the components as `WxH` grey images (8x8 for the built-in digits)")
@@ -100,6 +104,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			o.kSet = true
 		case "alpha-h":
 			o.alphaHSet = true
+		case "save":
+			o.saveSet = true
 		}
 	})
 	switch len(files) {
@@ -132,9 +138,9 @@ func printUsage(w io.Writer, fs *flag.FlagSet) {
 
 Factor fits a non-negative matrix factorization X ≈ W·H to the matrix in
 FILE (CSV or MatrixMarket; "-" for standard input) and writes W.csv, H.csv,
-history.csv and convergence.png to the -out directory. With no FILE it
-factorizes a built-in data set of 1797 handwritten 8×8 digits into 16
-components, drawn in components.png.
+history.csv and convergence.png to the -out directory, and with -save the
+model. With no FILE it factorizes a built-in data set of 1797 handwritten
+8×8 digits into 16 components, drawn in components.png.
 
 Flags:
 `)
@@ -164,6 +170,10 @@ func (o *options) check() error {
 		return usagef("-restarts %d: want a value ≥ 1", o.restarts)
 	case o.out == "":
 		return usagef("-out: want a directory name")
+	case o.saveSet && o.save == "":
+		return usagef("-save: want a file name")
+	case o.save != "" && isOutput(o.save, o.out):
+		return usagef("-save %s is an output file of -out %s: give the model another name", o.save, o.out)
 	case o.top < 1:
 		return usagef("-top %d: want a value ≥ 1", o.top)
 	case (o.solver == factor.HALS || o.solver == factor.AcceleratedHALS) && float64(o.beta) != factor.Frobenius:
@@ -202,6 +212,17 @@ func (o *options) nmfOptions(progress func(factor.Progress)) []factor.Option {
 		opts = append(opts, factor.WithAlphaH(o.alphaH))
 	}
 	return opts
+}
+
+// isOutput reports whether path names one of the files that a fit writes
+// or removes in the directory out.
+func isOutput(path, out string) bool {
+	for _, name := range fitOutputs {
+		if filepath.Clean(path) == filepath.Join(out, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // nonNegative reports whether v is finite and ≥ 0.

@@ -56,7 +56,8 @@ func exitStatus(err error) int {
 }
 
 // factorize reads the input, fits the model, writes the output files and
-// prints the summary.
+// prints the summary. The model carries the names of X's columns when
+// they are known: the CSV header, or else the -vocab terms.
 func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 	d, err := readInput(o.file, stdin)
 	if err != nil {
@@ -73,8 +74,16 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 		}
 	}
 
+	names := d.header
+	if names == nil {
+		names = vocab
+	}
 	rep := newReporter(stderr, o.quiet, o.maxIter, o.restarts)
-	model := factor.NewNMF(o.nmfOptions(rep.report)...)
+	opts := o.nmfOptions(rep.report)
+	if names != nil {
+		opts = append(opts, factor.WithFeatureNames(names))
+	}
+	model := factor.NewNMF(opts...)
 	start := time.Now()
 	err = model.FitContext(ctx, d.x)
 	elapsed := time.Since(start)
@@ -84,7 +93,7 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 	}
 
 	w, h, history := model.W(), model.H(), model.History()
-	paths, err := writeOutputs(o.out, d, w, h, history, o.image)
+	paths, err := writeOutputs(o.out, d, w, h, history, o.image, o.save, model)
 	if err != nil {
 		return err
 	}
