@@ -56,9 +56,7 @@ func usagef(format string, args ...any) error {
 // for any mistake.
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{beta: factor.Frobenius}
-	fs := flag.NewFlagSet("factor", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported by run, in its own words
-	fs.Usage = func() {}
+	fs := newFlagSet("factor")
 
 	fs.IntVar(&o.k, "k", 0, "number of components `K` (required with FILE; 16 for the built-in digits)")
 	fs.Var(nameValue{&o.solver, "auto, hals, mu or ahals"}, "solver", "`algorithm`: auto, hals, mu or ahals")
@@ -78,25 +76,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.image, "image", "draw the components as `WxH` grey images (8x8 for the built-in digits)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print no progress")
 
-	// Flags may follow FILE too, as in "factor data.csv -k 5", unless
-	// after "--".
-	var files []string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				printUsage(stderr, fs)
-				return nil, err
-			}
-			return nil, usageError{err}
-		}
-		if used := len(rest) - fs.NArg(); used > 0 && rest[used-1] == "--" {
-			files = append(files, fs.Args()...)
-			break
-		}
-		if rest = fs.Args(); len(rest) == 0 {
-			break
-		}
-		files, rest = append(files, rest[0]), rest[1:]
+	files, err := parseArgs(fs, args, stderr, fitUsage)
+	if err != nil {
+		return nil, err
 	}
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
@@ -132,18 +114,59 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	return o, nil
 }
 
-// printUsage prints the full usage message.
-func printUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintf(w, `usage: factor [flags] [FILE]
+// newFlagSet returns an empty flag set for a command, which reports no
+// error itself: run does, in its own words.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parseArgs parses the flags of fs in args and returns the other
+// arguments. Flags may follow a file argument too, as in
+// "factor data.csv -k 5", unless after "--". It returns flag.ErrHelp,
+// after printing usage and the flags to stderr, when help was asked for,
+// and a usageError for any mistake.
+func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer, usage string) ([]string, error) {
+	var files []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				printUsage(stderr, fs, usage)
+				return nil, err
+			}
+			return nil, usageError{err}
+		}
+		if used := len(rest) - fs.NArg(); used > 0 && rest[used-1] == "--" {
+			files = append(files, fs.Args()...)
+			break
+		}
+		if rest = fs.Args(); len(rest) == 0 {
+			break
+		}
+		files, rest = append(files, rest[0]), rest[1:]
+	}
+	return files, nil
+}
+
+// fitUsage is the usage message of the fitting command, before its flags.
+const fitUsage = `usage: factor [flags] [FILE]
+       factor transform -model FILE [flags] DATA
 
 Factor fits a non-negative matrix factorization X ≈ W·H to the matrix in
 FILE (CSV or MatrixMarket; "-" for standard input) and writes W.csv, H.csv,
 history.csv and convergence.png to the -out directory, and with -save the
 model. With no FILE it factorizes a built-in data set of 1797 handwritten
-8×8 digits into 16 components, drawn in components.png.
+8×8 digits into 16 components, drawn in components.png. factor transform
+applies a saved model to new rows; run factor transform -h for its flags.
 
 Flags:
-`)
+`
+
+// printUsage prints a usage message and the flags of fs.
+func printUsage(w io.Writer, fs *flag.FlagSet, usage string) {
+	io.WriteString(w, usage)
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)

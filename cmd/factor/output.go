@@ -60,6 +60,20 @@ func writeOutputs(dir string, d *dataset, w, h *mat.Dense, history []float64, im
 // in its directory.
 var fitOutputs = []string{"W.csv", "H.csv", "history.csv", "convergence.png", "components.png"}
 
+// writeW writes W.csv into dir, creating dir if needed, in place of any
+// earlier W.csv or not at all, and returns its path.
+func writeW(dir string, w *mat.Dense) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return nil, err
+	}
+	s := &staging{dir: dir}
+	defer s.abort()
+	if err := s.write("W.csv", func(f io.Writer) error { return writeMatrix(f, w, nil) }); err != nil {
+		return nil, err
+	}
+	return s.commit()
+}
+
 // outputFile is an output file's name and a function writing its content.
 type outputFile struct {
 	name string
