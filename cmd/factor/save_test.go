@@ -541,3 +541,35 @@ func TestSaveFeatureNames(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveOtherFileSystem saves the model on another file system than
+// -out, replacing an older one: its temporary and moved-aside files must
+// be beside it, as a rename cannot cross file systems. It needs a tmpfs
+// /dev/shm apart from the temporary directory.
+func TestSaveOtherFileSystem(t *testing.T) {
+	shm, err := os.MkdirTemp("/dev/shm", "factor-test-")
+	if err != nil {
+		t.Skip(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(shm) })
+	probe := filepath.Join(t.TempDir(), "probe")
+	if err := os.WriteFile(probe, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(probe, filepath.Join(shm, "probe")); err == nil {
+		t.Skip("/dev/shm is on the file system of the temporary directory")
+	}
+	os.Remove(filepath.Join(shm, "probe"))
+	model, out := filepath.Join(shm, "x.model"), t.TempDir()
+	for _, seed := range []string{"1", "2"} {
+		code, _, stderr := runFactor(t, "", "-k", "2", "-max-iter", "5", "-init", "random", "-seed", seed, "-quiet", "-out", out, "-save", model, "testdata/dense.csv")
+		if code != 0 {
+			t.Fatalf("-seed %s: exit status %d, stderr:\n%s", seed, code, stderr)
+		}
+		_, w := readNumbers(t, filepath.Join(out, "W.csv"), false)
+		sameBits(t, "saved W, -seed "+seed, w, loadNMF(t, model).W())
+	}
+	if files := readTree(t, shm); len(files) != 1 {
+		t.Errorf("%s holds %d files, want the model alone", shm, len(files))
+	}
+}
