@@ -43,17 +43,13 @@ func fitSave(t *testing.T, data string, args ...string) (model, out string) {
 	return model, out
 }
 
-// sameBits fails unless the CSV rows got hold exactly the entries of want.
+// sameBits fails unless the CSV rows got, of a factor, hold exactly the
+// entries of want.
 func sameBits(t *testing.T, what string, got [][]float64, want mat.Matrix) {
 	t.Helper()
 	r, c := want.Dims()
-	if len(got) != r {
-		t.Fatalf("%s: %d rows, want %d", what, len(got), r)
-	}
+	checkShape(t, what, got, r, c)
 	for i, row := range got {
-		if len(row) != c {
-			t.Fatalf("%s: row %d has %d values, want %d", what, i+1, len(row), c)
-		}
 		for j, v := range row {
 			if w := want.At(i, j); math.Float64bits(v) != math.Float64bits(w) {
 				t.Fatalf("%s[%d, %d] = %v, want %v", what, i, j, v, w)
@@ -66,12 +62,7 @@ func sameBits(t *testing.T, what string, got [][]float64, want mat.Matrix) {
 func readData(t *testing.T, path string) mat.Matrix {
 	t.Helper()
 	if strings.HasSuffix(path, ".mtx") {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		x, err := factor.ReadMatrixMarket(f)
+		x, err := factor.ReadMatrixMarket(bytes.NewReader(must(os.ReadFile(path))))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,18 +82,11 @@ func readData(t *testing.T, path string) mat.Matrix {
 // transform's W.csv is the library's Transform of the loaded model to the
 // bit.
 func TestSaveTransform(t *testing.T) {
-	gz := filepath.Join(t.TempDir(), "dense.csv.gz")
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	in, err := os.ReadFile("testdata/dense.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw.Write(in)
+	zw.Write(must(os.ReadFile("testdata/dense.csv")))
 	zw.Close()
-	if err := os.WriteFile(gz, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	gz := tempFile(t, "dense.csv.gz", buf.String())
 	for _, tt := range []struct {
 		name, data string
 		stdin      bool
@@ -149,6 +133,17 @@ func TestSaveTransform(t *testing.T) {
 	}
 }
 
+// tempFile writes content to a new file name in a temporary directory
+// and returns its path.
+func tempFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // must returns v, panicking on an error.
 func must[T any](v T, err error) T {
 	if err != nil {
@@ -189,9 +184,13 @@ func TestTransformBadModel(t *testing.T) {
 		{"a byte after the model", append(slices.Clone(good), 0), "malformed file: more bytes follow the model's"},
 		{"a VanillaALS model", must(als.MarshalBinary()), "malformed file: model file: the file holds a VanillaALS model, not an NMF"},
 		{"no such file", nil, "no such file"},
+		{"a directory", nil, "is a directory, want a model file"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "_")+".model")
+			if tt.name == "a directory" {
+				path = dir
+			}
 			if tt.content != nil {
 				if err := os.WriteFile(path, tt.content, 0o644); err != nil {
 					t.Fatal(err)
@@ -293,10 +292,7 @@ func TestTransformUsage(t *testing.T) {
 // row, at most -top, without zeros (-top 3 leaves out a zero of row 1).
 func TestTransformTopics(t *testing.T) {
 	model, _ := fitSave(t, "testdata/header.csv", "-k", "3", "-max-iter", "30")
-	vocab := filepath.Join(t.TempDir(), "vocab.txt")
-	if err := os.WriteFile(vocab, []byte("r\ng\nb\na\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	vocab := tempFile(t, "vocab.txt", "r\ng\nb\na\n")
 	for _, tt := range []struct {
 		name  string
 		args  []string
@@ -521,10 +517,7 @@ func TestSaveStart(t *testing.T) {
 // TestSaveFeatureNames checks the names the saved model carries: the CSV
 // header, else the -vocab terms, else none.
 func TestSaveFeatureNames(t *testing.T) {
-	vocab := filepath.Join(t.TempDir(), "vocab.txt")
-	if err := os.WriteFile(vocab, []byte("w\nx\ny\nz\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	vocab := tempFile(t, "vocab.txt", "w\nx\ny\nz\n")
 	for _, tt := range []struct {
 		data string
 		args []string

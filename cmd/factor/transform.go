@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -128,14 +127,11 @@ func transform(ctx context.Context, o *transformOptions, stdin io.Reader, stdout
 // loadModel reads the NMF model file at path. A file that is not one whole
 // model file is an error saying "malformed file", worded by the library.
 func loadModel(path string) (*factor.NMF, error) {
-	f, err := os.Open(path)
+	f, err := openFile(path, "a model file")
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%s is a directory, want a model file", path)
-	}
 	// ReadFrom grows what it allocates as the bytes arrive, so that a
 	// file that is no model, such as /dev/zero, fails at once.
 	br := bufio.NewReader(f)
