@@ -45,7 +45,7 @@ func parseTransform(args []string, stderr io.Writer) (job, error) {
 	fs := newFlagSet("factor transform")
 	fs.StringVar(&o.model, "model", "", "the model `file` that factor -save wrote (required)")
 	fs.StringVar(&o.out, "out", "factor-out", "output `directory`")
-	fs.StringVar(&o.vocab, "vocab", "", "`file` of column names, one per line of at most 1 MiB, to print the top topics of each row (default: the model's names, if any)")
+	fs.StringVar(&o.vocab, "vocab", "", "`file` of column names, one per line of at most 1 MiB, to print the top terms of each component and the top components of each row (default: the model's names, if any)")
 	fs.IntVar(&o.top, "top", 10, "number of terms per component, and of components per row, printed with names")
 	fs.BoolVar(&o.quiet, "quiet", false, "print no progress (as the fitting command; transform has none to print)")
 	files, err := parseArgs(fs, args, stderr, transformUsage)
