@@ -1,9 +1,11 @@
 // Factor factorizes a non-negative matrix X ≈ W·H with NMF and writes the
-// factors, the convergence history and plots of them.
+// factors, the convergence history and plots of them, and the model for
+// factor transform to apply to new rows.
 //
 // Usage:
 //
 //	factor [flags] [FILE]
+//	factor transform -model FILE [flags] DATA
 //
 // FILE holds the n×m matrix X, one row per sample and one column per
 // feature, as
@@ -62,6 +64,14 @@
 //	-out DIR
 //		directory for the output files, created if needed (default
 //		factor-out).
+//	-save FILE
+//		write the fitted model to FILE (a path of its own, not inside DIR
+//		unless given so), in the model file format of the library
+//		(factor.NMF.MarshalBinary), with the names of X's columns when
+//		known: the CSV header, or else the -vocab terms. A fit of
+//		-max-iter 0 holds its start, so that FILE then holds the start
+//		another fit can begin from (factor.WithInitialFactors of its W
+//		and H).
 //	-vocab FILE
 //		file of one term per line naming the columns of X, each line at
 //		most 1 MiB; factor then prints the top terms of each component,
@@ -84,14 +94,18 @@
 //	                 scaled from white (0) to black (its largest entry),
 //	                 in reading order
 //
+// and with -save the model into its FILE.
+//
 // A components.png that an earlier run left in DIR is removed by a run
 // that draws none, so DIR never pairs factors with another run's picture.
-// The files are all replaced or none: they are written under temporary
-// names, then each file they replace (or the components.png removed) is
-// moved aside and the new one moved in, and when a step fails (a
-// directory named H.csv, a file that cannot be replaced) the steps before
-// it are undone, so that every earlier file is left as it was. The files
-// moved aside are deleted once all are in place. Factor then prints a summary on standard output: the number of
+// The files, the model file included, are all replaced or none: they are
+// written under temporary names (each in its own directory), then each
+// file they replace (or the components.png removed) is moved aside and the
+// new one moved in, the model last, and when a step fails (a directory
+// named H.csv or like the model file, a file that cannot be replaced) the
+// steps before it are undone, so that every earlier file is left as it
+// was. The files moved aside are deleted once all are in place. Factor
+// then prints a summary on standard output: the number of
 // iterations, the final objective, the relative error ‖X − WH‖_F / ‖X‖_F
 // computed from the written factors, the fitting time and the files
 // written; with -vocab, a line "topic N: term term ..." per component.
@@ -106,17 +120,59 @@
 // ends factor at once, by the signal (exit status 130 in a shell), at any
 // point: killed while it moves its outputs into place, it may leave
 // temporary files named .NAME.*.tmp and, holding the earlier outputs,
-// .NAME.*.old in DIR.
+// .NAME.*.old in DIR (and beside the model file).
+//
+// # Transform
+//
+// factor transform loads the model file FILE that -save wrote and writes
+// W.csv into the -out directory (default factor-out; no other file there
+// is touched, and W.csv is replaced whole or not at all): the n'×k weights
+// of the rows of DATA on the model's components, with the model's H
+// fixed, as factor.NMF.Transform gives them. DATA is read as the FILE of
+// the fitting command (CSV or MatrixMarket, gzip-compressed or not, "-"
+// for standard input) and must have the model's m columns; a CSV header
+// must be the model's feature names, when it has them, in their order. A
+// file that does not load as a model (damaged, truncated, of a newer
+// format version or of another model type) is an error that gives the
+// library's reason, such as "malformed file: model file: checksum ...".
+//
+// Its flags are:
+//
+//	-model FILE
+//		the model file (required).
+//	-out DIR
+//		directory for W.csv, created if needed (default factor-out).
+//	-vocab FILE
+//		names of the m columns, one a line, as for the fitting command
+//		(default: the model's feature names, if it has them).
+//	-top N
+//		terms per component, and components per row, printed with names
+//		(default 10).
+//	-quiet
+//		accepted as for the fitting command; transform prints no
+//		progress.
+//
+// It prints a summary: the input, the model (k and m), the relative error
+// ‖X − WH‖_F / ‖X‖_F of the new rows and the time taken, and W.csv. With
+// names (-vocab, or the model's), it then prints the fit's "topic N: term
+// term ..." line for each component, and for each row of DATA (row I is
+// line I of W.csv) its top components, those of its largest W entries, at
+// most -top, with their weights and without those of weight 0:
+//
+//	row 1: topic 2 (0.061), topic 6 (0.000124)
+//	row 2: none
 //
 // Lines have limits, so that an input that is no matrix, such as
 // /dev/zero, fails at once instead of filling memory: 64 MiB for a line of
 // CSV, 1 MiB for a line of MatrixMarket or of -vocab. A longer line is an
 // error naming the file and the line.
 //
-// The exit status is 2 for an error in the command line (an unknown flag,
-// a bad flag value, a missing -k or one too large for the data), 1 for any
-// other failure (a file that cannot be read, malformed or negative data, a
-// failed fit or output file), and 0 on success.
+// The exit status, of both commands, is 2 for an error in the command line
+// (an unknown flag, a bad flag value, a missing -k or one too large for
+// the data, a missing -model or DATA, -save naming one of the outputs in
+// DIR), 1 for any other failure (a file that cannot be read, malformed or
+// negative data, a model file that does not load, data whose columns are
+// not the model's, a failed fit or output file), and 0 on success.
 //
 // Examples:
 //
@@ -124,4 +180,9 @@
 //	factor -k 5 -out out data.csv            # a CSV file
 //	factor -k 20 -beta kl -vocab terms.txt tfidf.mtx
 //	gunzip -c x.csv.gz | factor -k 3 -
+//	factor -k 20 -vocab terms.txt -save topics.model tfidf.mtx
+//	factor transform -model topics.model -out new new.mtx
+//
+// Only a first argument "transform" runs factor transform: a data file of
+// that name is ./transform.
 package main

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -30,6 +31,8 @@ type options struct {
 	restarts  int
 	seed      uint64
 	out       string
+	save      string // the model file to write, or ""
+	saveSet   bool
 	vocab     string
 	top       int
 	image     imageSize
@@ -53,9 +56,7 @@ func usagef(format string, args ...any) error {
 // for any mistake.
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{beta: factor.Frobenius}
-	fs := flag.NewFlagSet("factor", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported by run, in its own words
-	fs.Usage = func() {}
+	fs := newFlagSet("factor")
 
 	fs.IntVar(&o.k, "k", 0, "number of components `K` (required with FILE; 16 for the built-in digits)")
 	fs.Var(nameValue{&o.solver, "auto, hals, mu or ahals"}, "solver", "`algorithm`: auto, hals, mu or ahals")
@@ -69,30 +70,15 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.restarts, "restarts", factor.DefaultRestarts, "number of independent runs; the best is kept")
 	fs.Uint64Var(&o.seed, "seed", 0, "random seed")
 	fs.StringVar(&o.out, "out", "factor-out", "output `directory`")
+	fs.StringVar(&o.save, "save", "", "write the fitted model to `file`, for factor transform")
 	fs.StringVar(&o.vocab, "vocab", "", "`file` of column names, one per line of at most 1 MiB, to print the top terms of each component")
 	fs.IntVar(&o.top, "top", 10, "number of terms per component printed with -vocab")
 	fs.Var(&o.image, "image", "draw the components as `WxH` grey images (8x8 for the built-in digits)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print no progress")
 
-	// Flags may follow FILE too, as in "factor data.csv -k 5", unless
-	// after "--".
-	var files []string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				printUsage(stderr, fs)
-				return nil, err
-			}
-			return nil, usageError{err}
-		}
-		if used := len(rest) - fs.NArg(); used > 0 && rest[used-1] == "--" {
-			files = append(files, fs.Args()...)
-			break
-		}
-		if rest = fs.Args(); len(rest) == 0 {
-			break
-		}
-		files, rest = append(files, rest[0]), rest[1:]
+	files, err := parseArgs(fs, args, stderr, fitUsage)
+	if err != nil {
+		return nil, err
 	}
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
@@ -100,6 +86,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			o.kSet = true
 		case "alpha-h":
 			o.alphaHSet = true
+		case "save":
+			o.saveSet = true
 		}
 	})
 	switch len(files) {
@@ -126,18 +114,59 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	return o, nil
 }
 
-// printUsage prints the full usage message.
-func printUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintf(w, `usage: factor [flags] [FILE]
+// newFlagSet returns an empty flag set for a command, which reports no
+// error itself: run does, in its own words.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parseArgs parses the flags of fs in args and returns the other
+// arguments. Flags may follow a file argument too, as in
+// "factor data.csv -k 5", unless after "--". It returns flag.ErrHelp,
+// after printing usage and the flags to stderr, when help was asked for,
+// and a usageError for any mistake.
+func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer, usage string) ([]string, error) {
+	var files []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				printUsage(stderr, fs, usage)
+				return nil, err
+			}
+			return nil, usageError{err}
+		}
+		if used := len(rest) - fs.NArg(); used > 0 && rest[used-1] == "--" {
+			files = append(files, fs.Args()...)
+			break
+		}
+		if rest = fs.Args(); len(rest) == 0 {
+			break
+		}
+		files, rest = append(files, rest[0]), rest[1:]
+	}
+	return files, nil
+}
+
+// fitUsage is the usage message of the fitting command, before its flags.
+const fitUsage = `usage: factor [flags] [FILE]
+       factor transform -model FILE [flags] DATA
 
 Factor fits a non-negative matrix factorization X ≈ W·H to the matrix in
 FILE (CSV or MatrixMarket; "-" for standard input) and writes W.csv, H.csv,
-history.csv and convergence.png to the -out directory. With no FILE it
-factorizes a built-in data set of 1797 handwritten 8×8 digits into 16
-components, drawn in components.png.
+history.csv and convergence.png to the -out directory, and with -save the
+model. With no FILE it factorizes a built-in data set of 1797 handwritten
+8×8 digits into 16 components, drawn in components.png. factor transform
+applies a saved model to new rows; run factor transform -h for its flags.
 
 Flags:
-`)
+`
+
+// printUsage prints a usage message and the flags of fs.
+func printUsage(w io.Writer, fs *flag.FlagSet, usage string) {
+	io.WriteString(w, usage)
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
@@ -164,6 +193,10 @@ func (o *options) check() error {
 		return usagef("-restarts %d: want a value ≥ 1", o.restarts)
 	case o.out == "":
 		return usagef("-out: want a directory name")
+	case o.saveSet && o.save == "":
+		return usagef("-save: want a file name")
+	case o.save != "" && isOutput(o.save, o.out):
+		return usagef("-save %s is an output file of -out %s: give the model another name", o.save, o.out)
 	case o.top < 1:
 		return usagef("-top %d: want a value ≥ 1", o.top)
 	case (o.solver == factor.HALS || o.solver == factor.AcceleratedHALS) && float64(o.beta) != factor.Frobenius:
@@ -202,6 +235,17 @@ func (o *options) nmfOptions(progress func(factor.Progress)) []factor.Option {
 		opts = append(opts, factor.WithAlphaH(o.alphaH))
 	}
 	return opts
+}
+
+// isOutput reports whether path names one of the files that a fit writes
+// or removes in the directory out.
+func isOutput(path, out string) bool {
+	for _, name := range fitOutputs {
+		if filepath.Clean(path) == filepath.Join(out, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // nonNegative reports whether v is finite and ≥ 0.

@@ -38,14 +38,11 @@ func readInput(file string, stdin io.Reader) (*dataset, error) {
 	case "-":
 		r, name = stdin, "stdin"
 	default:
-		f, err := os.Open(file)
+		f, err := openFile(file, "a data file")
 		if err != nil {
 			return nil, err
 		}
 		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return nil, fmt.Errorf("%s is a directory, want a data file", file)
-		}
 		r = f
 	}
 	br := bufio.NewReader(r)
@@ -66,6 +63,20 @@ func readInput(file string, stdin io.Reader) (*dataset, error) {
 		return &dataset{name: name, x: x}, nil
 	}
 	return readCSV(name, br)
+}
+
+// openFile opens the file at path, which must not be a directory: what
+// says what it should be, for the message.
+func openFile(path, what string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("%s is a directory, want %s", path, what)
+	}
+	return f, nil
 }
 
 // readCSV reads a dense matrix from CSV, with an optional header line of

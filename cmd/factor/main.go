@@ -19,17 +19,25 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
+// A job is a command to run, its command line parsed.
+type job func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error
+
 // run runs factor with the command-line arguments args (without the
 // program name) and returns the exit status: 0 on success, 2 for an error
 // in the command line and 1 for any other failure, which it reports on
-// stderr.
+// stderr. A first argument "transform" runs factor transform with the
+// arguments after it; any other runs the fitting command.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	opts, err := parseFlags(args, stderr)
+	parse, usage := parseFit, "factor [flags] [FILE]; run factor -h for the flags"
+	if len(args) > 0 && args[0] == "transform" {
+		parse, usage, args = parseTransform, "factor transform -model FILE [flags] DATA; run factor transform -h for the flags", args[1:]
+	}
+	do, err := parse(args, stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case err != nil:
-		fmt.Fprintf(stderr, "factor: %v\nusage: factor [flags] [FILE]; run factor -h for the flags\n", err)
+		fmt.Fprintf(stderr, "factor: %v\nusage: %s\n", err, usage)
 		return 2
 	}
 	// The first Ctrl-C cancels the fit, which stops at its next check of
@@ -38,14 +46,25 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	context.AfterFunc(ctx, stop)
-	if err := factorize(ctx, opts, stdin, stdout, stderr); err != nil {
+	if err := do(ctx, stdin, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "factor: %v\n", err)
 		return exitStatus(err)
 	}
 	return 0
 }
 
-// exitStatus returns the exit status for an error of factorize: 2 for a
+// parseFit parses the command line of the fitting command.
+func parseFit(args []string, stderr io.Writer) (job, error) {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+		return factorize(ctx, o, stdin, stdout, stderr)
+	}, nil
+}
+
+// exitStatus returns the exit status for an error of a job: 2 for a
 // usageError, 1 for any other, such as every error of the library that
 // fitError does not word as a usage error.
 func exitStatus(err error) int {
@@ -56,7 +75,8 @@ func exitStatus(err error) int {
 }
 
 // factorize reads the input, fits the model, writes the output files and
-// prints the summary.
+// prints the summary. The model carries the names of X's columns when
+// they are known: the CSV header, or else the -vocab terms.
 func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.Writer) error {
 	d, err := readInput(o.file, stdin)
 	if err != nil {
@@ -73,8 +93,16 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 		}
 	}
 
+	names := d.header
+	if names == nil {
+		names = vocab
+	}
 	rep := newReporter(stderr, o.quiet, o.maxIter, o.restarts)
-	model := factor.NewNMF(o.nmfOptions(rep.report)...)
+	opts := o.nmfOptions(rep.report)
+	if names != nil {
+		opts = append(opts, factor.WithFeatureNames(names))
+	}
+	model := factor.NewNMF(opts...)
 	start := time.Now()
 	err = model.FitContext(ctx, d.x)
 	elapsed := time.Since(start)
@@ -84,7 +112,7 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 	}
 
 	w, h, history := model.W(), model.H(), model.History()
-	paths, err := writeOutputs(o.out, d, w, h, history, o.image)
+	paths, err := writeOutputs(o.out, d, w, h, history, o.image, o.save, model)
 	if err != nil {
 		return err
 	}
@@ -107,18 +135,29 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 // fitError words an error of the fit for the command line, locating a bad
 // entry in the input file.
 func fitError(err error, d *dataset, o *options) error {
+	if derr := dataError(err, d, fmt.Sprintf("-beta %v needs strictly positive data; use -beta above 0", o.beta)); derr != nil {
+		return derr
+	}
+	if errors.Is(err, factor.ErrInvalidOption) {
+		return usageError{errors.New(libMessage(err))}
+	}
+	return fmt.Errorf("fit failed: %s", libMessage(err))
+}
+
+// dataError words an error of a fit or transform about an entry of the
+// input, locating it in the input file, or an interruption, and returns
+// nil for any other error. zero says what is wrong with a zero value.
+func dataError(err error, d *dataset, zero string) error {
 	var ee *factor.EntryError
 	switch {
 	case errors.As(err, &ee) && errors.Is(err, factor.ErrNegative):
 		return fmt.Errorf("%s: negative value %g: NMF needs non-negative data", d.at(ee.Row, ee.Col), ee.Value)
 	case errors.As(err, &ee) && errors.Is(err, factor.ErrZeroEntries):
-		return fmt.Errorf("%s: zero value: -beta %v needs strictly positive data; use -beta above 0", d.at(ee.Row, ee.Col), o.beta)
+		return fmt.Errorf("%s: zero value: %s", d.at(ee.Row, ee.Col), zero)
 	case errors.As(err, &ee):
 		return fmt.Errorf("%s: %s", d.at(ee.Row, ee.Col), libMessage(ee.Err))
 	case errors.Is(err, context.Canceled):
 		return errors.New("interrupted")
-	case errors.Is(err, factor.ErrInvalidOption):
-		return usageError{errors.New(libMessage(err))}
 	}
-	return fmt.Errorf("fit failed: %s", libMessage(err))
+	return nil
 }

@@ -478,7 +478,7 @@ func TestHelp(t *testing.T) {
 		t.Errorf("-h: exit status %d, stdout %q", code, stdout)
 	}
 	for _, flag := range []string{"-k", "-solver", "-beta", "-init", "-alpha-h", "-l1-ratio", "-tol", "-max-iter",
-		"-restarts", "-seed", "-out", "-vocab", "-top", "-image", "-quiet"} {
+		"-restarts", "-seed", "-out", "-save", "-vocab", "-top", "-image", "-quiet"} {
 		if !strings.Contains(stderr, "  "+flag+" ") && !strings.Contains(stderr, "  "+flag+"\n") {
 			t.Errorf("-h does not document %s:\n%s", flag, stderr)
 		}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -17,12 +18,13 @@ import (
 // writeOutputs writes the output files of a fit into dir, creating it if
 // needed: W.csv, H.csv (with the header of the input, if any),
 // history.csv, convergence.png and, for an image size, components.png,
-// and returns their paths. Without an image size it removes a
-// components.png that an earlier run left in dir, which would show the
-// components of other factors than the W.csv and H.csv beside it. It
-// does all of that or nothing: on an error every file in dir is as it
-// was.
-func writeOutputs(dir string, d *dataset, w, h *mat.Dense, history []float64, image imageSize) ([]string, error) {
+// and then, when save is not "", the model file at the path save,
+// wherever it is; it returns their paths. Without an image size it
+// removes a components.png that an earlier run left in dir, which would
+// show the components of other factors than the W.csv and H.csv beside
+// it. It does all of that or nothing: on an error every file in dir, and
+// the file at save, is as it was.
+func writeOutputs(dir string, d *dataset, w, h *mat.Dense, history []float64, image imageSize, save string, model io.WriterTo) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return nil, err
 	}
@@ -42,8 +44,32 @@ func writeOutputs(dir string, d *dataset, w, h *mat.Dense, history []float64, im
 			return nil, err
 		}
 	}
+	// The model moves in last, after the files it goes with.
+	if save != "" {
+		if err := s.writeAt(save, func(f io.Writer) error { _, err := model.WriteTo(f); return err }); err != nil {
+			return nil, err
+		}
+	}
 	if image == (imageSize{}) {
 		s.remove("components.png")
+	}
+	return s.commit()
+}
+
+// fitOutputs are the names of the files writeOutputs may write or remove
+// in its directory.
+var fitOutputs = []string{"W.csv", "H.csv", "history.csv", "convergence.png", "components.png"}
+
+// writeW writes W.csv into dir, creating dir if needed, in place of any
+// earlier W.csv or not at all, and returns its path.
+func writeW(dir string, w *mat.Dense) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return nil, err
+	}
+	s := &staging{dir: dir}
+	defer s.abort()
+	if err := s.write("W.csv", func(f io.Writer) error { return writeMatrix(f, w, nil) }); err != nil {
+		return nil, err
 	}
 	return s.commit()
 }
@@ -54,11 +80,13 @@ type outputFile struct {
 	fill func(w io.Writer) error
 }
 
-// staging writes output files under temporary names in one directory, to
-// be moved into place together by commit or removed by abort, so that a
-// failed run changes no file.
+// staging writes output files under temporary names, to be moved into
+// place together by commit or removed by abort, so that a failed run
+// changes no file. Each file is written and moved aside in its own
+// directory, so that every rename stays within one file system: most are
+// in the staging directory, and a model file may be anywhere.
 type staging struct {
-	dir      string
+	dir      string       // the output directory
 	files    []stagedFile // written, to be moved into place
 	removals []string     // the paths of files to remove, if they exist
 	done     []step       // the renames of a commit so far
@@ -82,11 +110,17 @@ var rename = os.Rename
 // write creates the file name in the staging directory, under a temporary
 // name, with the content fill writes.
 func (s *staging) write(name string, fill func(w io.Writer) error) error {
-	f, err := os.CreateTemp(s.dir, "."+name+".*.tmp")
+	return s.writeAt(filepath.Join(s.dir, name), fill)
+}
+
+// writeAt creates the file at path, under a temporary name in its
+// directory, with the content fill writes.
+func (s *staging) writeAt(path string, fill func(w io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return err
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	s.files = append(s.files, stagedFile{tmp: f.Name(), final: filepath.Join(s.dir, name)})
+	s.files = append(s.files, stagedFile{tmp: f.Name(), final: path})
 	bw := bufio.NewWriter(f)
 	err = fill(bw)
 	if err == nil {
@@ -99,7 +133,7 @@ func (s *staging) write(name string, fill func(w io.Writer) error) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", filepath.Join(s.dir, name), err)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }
@@ -161,7 +195,7 @@ func (s *staging) moveAside(path string) error {
 	case fi.IsDir():
 		return fmt.Errorf("%s is a directory", path)
 	}
-	f, err := os.CreateTemp(s.dir, "."+filepath.Base(path)+".*.old")
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.old")
 	if err != nil {
 		return err
 	}
@@ -197,7 +231,19 @@ func (s *staging) undo(err error) error {
 	if failed != nil {
 		return fmt.Errorf("%w; undoing the steps before it failed too: %w", err, errors.Join(failed...))
 	}
-	return fmt.Errorf("%w: no file in %s was changed", err, s.dir)
+	return fmt.Errorf("%w: no file in %s was changed%s", err, s.dir, s.elsewhere())
+}
+
+// elsewhere lists the staged files outside the staging directory, as
+// ", nor PATH" each, for the message of undo.
+func (s *staging) elsewhere() string {
+	var b strings.Builder
+	for _, f := range s.files {
+		if filepath.Dir(f.final) != filepath.Clean(s.dir) {
+			b.WriteString(", nor " + f.final)
+		}
+	}
+	return b.String()
 }
 
 // abort removes the staged files not moved into place.

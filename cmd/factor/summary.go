@@ -20,25 +20,42 @@ type summary struct {
 
 // print writes the summary, one labelled value per line.
 func (s *summary) print(w io.Writer) {
-	const format = "%-15s%s\n"
 	o := s.opts
-	fmt.Fprintf(w, format, "input", s.data.name+": "+s.data.describe())
-	fmt.Fprintf(w, format, "model", fmt.Sprintf("NMF k=%d, solver %v, beta %v, init %v", o.k, o.solver, o.beta, o.init))
-	fmt.Fprintf(w, format, "iterations", fmt.Sprint(s.iters))
-	fmt.Fprintf(w, format, "objective", fmt.Sprintf("%.6g", s.objective))
-	if math.IsNaN(s.relErr) {
-		fmt.Fprintf(w, format, "relative error", "undefined: X is zero")
-	} else {
-		fmt.Fprintf(w, format, "relative error", fmt.Sprintf("%.6g (‖X − WH‖_F / ‖X‖_F)", s.relErr))
+	printFields(w, []field{
+		{"input", s.data.name + ": " + s.data.describe()},
+		{"model", fmt.Sprintf("NMF k=%d, solver %v, beta %v, init %v", o.k, o.solver, o.beta, o.init)},
+		{"iterations", fmt.Sprint(s.iters)},
+		{"objective", fmt.Sprintf("%.6g", s.objective)},
+		relErrField(s.relErr),
+		{"elapsed", round(s.elapsed).String()},
+	}, s.paths)
+}
+
+// field is a labelled value of a summary.
+type field struct{ label, value string }
+
+// printFields writes fields, one a line, and then the paths written.
+func printFields(w io.Writer, fields []field, paths []string) {
+	const format = "%-15s%s\n"
+	for _, f := range fields {
+		fmt.Fprintf(w, format, f.label, f.value)
 	}
-	fmt.Fprintf(w, format, "elapsed", round(s.elapsed).String())
-	for i, p := range s.paths {
+	for i, p := range paths {
 		label := ""
 		if i == 0 {
 			label = "wrote"
 		}
 		fmt.Fprintf(w, format, label, p)
 	}
+}
+
+// relErrField reports the relative error ‖X − WH‖_F / ‖X‖_F, NaN when X
+// is zero.
+func relErrField(relErr float64) field {
+	if math.IsNaN(relErr) {
+		return field{"relative error", "undefined: X is zero"}
+	}
+	return field{"relative error", fmt.Sprintf("%.6g (‖X − WH‖_F / ‖X‖_F)", relErr)}
 }
 
 // round rounds d to a millisecond, or to a microsecond below that.

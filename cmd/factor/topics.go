@@ -54,18 +54,45 @@ func readVocab(file string, m int) ([]string, error) {
 // printTopics prints the n terms of largest weight in each component, a
 // row of h, as "topic 1: term term ...".
 func printTopics(w io.Writer, h *mat.Dense, vocab []string, n int) {
-	k, m := h.Dims()
-	order := make([]int, m)
+	k, _ := h.Dims()
 	for c := range k {
-		comp := h.RawRowView(c)
-		for j := range order {
-			order[j] = j
-		}
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(comp[b], comp[a]) })
-		terms := make([]string, min(n, m))
-		for i := range terms {
-			terms[i] = vocab[order[i]]
+		top := largest(h.RawRowView(c), n)
+		terms := make([]string, len(top))
+		for i, j := range top {
+			terms[i] = vocab[j]
 		}
 		fmt.Fprintf(w, "topic %d: %s\n", c+1, strings.Join(terms, " "))
 	}
+}
+
+// printRowTopics prints the n components of largest weight in each row of
+// wm, leaving out weights of zero, as "row 1: topic 3 (0.52), topic 1
+// (0.0417)", or "row 1: none" when every weight is zero.
+func printRowTopics(w io.Writer, wm *mat.Dense, n int) {
+	rows, _ := wm.Dims()
+	for i := range rows {
+		row := wm.RawRowView(i)
+		var topics []string
+		for _, c := range largest(row, n) {
+			if row[c] > 0 {
+				topics = append(topics, fmt.Sprintf("topic %d (%.3g)", c+1, row[c]))
+			}
+		}
+		if topics == nil {
+			topics = []string{"none"}
+		}
+		fmt.Fprintf(w, "row %d: %s\n", i+1, strings.Join(topics, ", "))
+	}
+}
+
+// largest returns the indices of the n largest values of v, or of all of
+// them when there are fewer, largest first and the first of equal ones
+// first.
+func largest(v []float64, n int) []int {
+	order := make([]int, len(v))
+	for j := range order {
+		order[j] = j
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(v[b], v[a]) })
+	return order[:min(n, len(v))]
 }
