@@ -211,9 +211,17 @@ func (d *modelReader) u64() uint64 {
 }
 func (d *modelReader) f64() float64 { return math.Float64frombits(d.u64()) }
 
-// size reads a count bounded by limit.
-func (d *modelReader) size(what string, limit uint64) int {
-	v := d.u64()
+// size reads a uint64 count bounded by limit.
+func (d *modelReader) size(what string, limit uint64) int { return d.bounded(d.u64(), what, limit) }
+
+// size32 reads a uint32 count bounded by limit.
+func (d *modelReader) size32(what string, limit uint64) int {
+	return d.bounded(uint64(d.u32()), what, limit)
+}
+
+// bounded returns the count v, or 0 after an error when it exceeds limit
+// or reading it failed.
+func (d *modelReader) bounded(v uint64, what string, limit uint64) int {
 	if d.err == nil && v > limit {
 		d.err = formatError("%s %d exceeds %d", what, v, limit)
 	}
@@ -309,7 +317,7 @@ func readModel(r io.Reader, avail int64, kind byte) (*savedModel, int64, error) 
 	}
 	d.need(4*float64(names), "the feature names")
 	for i := 0; i < names && d.err == nil; i++ {
-		size := d.size32("a feature name", maxName)
+		size := d.size32("the bytes of a feature name", maxName)
 		d.need(float64(size), "a feature name")
 		s.features = append(s.features, d.text(size))
 	}
@@ -324,18 +332,6 @@ func readModel(r io.Reader, avail int64, kind byte) (*savedModel, int64, error) 
 		return nil, d.n, err
 	}
 	return s, d.n, nil
-}
-
-// size32 reads a uint32 count bounded by limit.
-func (d *modelReader) size32(what string, limit uint32) int {
-	v := d.u32()
-	if d.err == nil && v > limit {
-		d.err = formatError("%s of %d bytes exceeds %d", what, v, limit)
-	}
-	if d.err != nil {
-		return 0
-	}
-	return int(v)
 }
 
 // rebuild checks the settings and factors read and makes the fitted state
