@@ -95,6 +95,8 @@
 // n×m matrix. With gonum's own BLAS a dense X with at most 60% nonzero
 // entries is also held as CSR for the Frobenius and Kullback-Leibler
 // solvers, which gives the same bits at a fraction of the cost.
+// NewMatrixMarketRowReader streams a coordinate file in row order a block
+// of rows at a time, for data larger than memory.
 //
 // # Concurrency and determinism
 //

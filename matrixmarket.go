@@ -72,6 +72,9 @@ func ReadMatrixMarket(r io.Reader) (mat.Matrix, error) {
 	if err := mr.readSize(); err != nil {
 		return nil, err
 	}
+	if err := mr.checkMemory(); err != nil {
+		return nil, err
+	}
 	if mr.array {
 		return mr.readArray()
 	}
@@ -215,7 +218,7 @@ func (r *mmReader) readSize() error {
 			return r.errorf("dimensions %d×%d: too many values for an int", r.rows, r.cols)
 		}
 	}
-	return r.checkMemory()
+	return nil
 }
 
 // checkMemory refuses, before anything is allocated, a matrix whose storage
