@@ -102,28 +102,15 @@ func (m *MiniBatchNMF) Fit(x mat.Matrix) error { return m.FitContext(context.Bac
 // done, FitContext returns an error wrapping ctx.Err() and leaves the model
 // as it was. A nil ctx is refused with an error wrapping ErrInvalidOption.
 func (m *MiniBatchNMF) FitContext(ctx context.Context, x mat.Matrix) error {
-	if err := checkContext(ctx); err != nil {
-		return err
-	}
-	cfg := m.cfg
-	if err := cfg.validateMiniBatch(); err != nil {
+	cfg, in, err := m.begin(ctx, x)
+	if err != nil {
 		return err
 	}
 	if cfg.set&optInitialFactors != 0 && isNil(cfg.w0) {
 		return optionError("WithInitialFactors: Fit needs W as well as H (only PartialFit takes W nil)")
 	}
-	in, err := mbInput(x, &cfg)
+	init, err := cfg.checkNMFStart(in)
 	if err != nil {
-		return err
-	}
-	init := resolveInit(cfg.init, cfg.k, in.n, in.m, 0)
-	if cfg.set&optInitialFactors == 0 && init != InitRandom && cfg.k > min(in.n, in.m) {
-		return fmt.Errorf("%w: %v needs k ≤ min(n, m) = %d, got k = %d; use InitRandom", ErrRank, init, min(in.n, in.m), cfg.k)
-	}
-	if err := checkInitialFactors(&cfg, in, true); err != nil {
-		return err
-	}
-	if err := cfg.checkFitMemory(in, true, init); err != nil {
 		return err
 	}
 	p := newPool(defaultProcs())
@@ -220,14 +207,7 @@ func (m *MiniBatchNMF) PartialFit(x mat.Matrix) error {
 // returns an error wrapping ctx.Err() and leaves the model as it was. A nil
 // ctx is refused with an error wrapping ErrInvalidOption.
 func (m *MiniBatchNMF) PartialFitContext(ctx context.Context, x mat.Matrix) error {
-	if err := checkContext(ctx); err != nil {
-		return err
-	}
-	cfg := m.cfg
-	if err := cfg.validateMiniBatch(); err != nil {
-		return err
-	}
-	in, err := mbInput(x, &cfg)
+	cfg, in, err := m.begin(ctx, x)
 	if err != nil {
 		return err
 	}
@@ -283,6 +263,20 @@ func (m *MiniBatchNMF) PartialFitContext(ctx context.Context, x mat.Matrix) erro
 	}
 	m.state = s
 	return nil
+}
+
+// begin checks the context and settings of Fit or PartialFit, and takes X
+// and checks it and the settings against it.
+func (m *MiniBatchNMF) begin(ctx context.Context, x mat.Matrix) (config, *input, error) {
+	cfg := m.cfg
+	if err := checkContext(ctx); err != nil {
+		return cfg, nil, err
+	}
+	if err := cfg.validateMiniBatch(); err != nil {
+		return cfg, nil, err
+	}
+	in, err := mbInput(x, &cfg)
+	return cfg, in, err
 }
 
 // mbInput takes X for Fit or PartialFit and checks it and the settings

@@ -1,8 +1,6 @@
 package factor_test
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -41,21 +39,9 @@ type mbCase struct {
 
 func loadMBCases(t *testing.T) []mbCase {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "reference_next", "mb_*.json"))
-	if err != nil || len(files) != 9 {
-		t.Fatalf("want the 9 MiniBatchNMF cases, found %d (%v)", len(files), err)
-	}
-	var cases []mbCase
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var c mbCase
-		if err := json.Unmarshal(b, &c); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		cases = append(cases, c)
+	cases := loadJSONCases[mbCase](t, filepath.Join("testdata", "reference_next", "mb_*.json"))
+	if len(cases) != 9 {
+		t.Fatalf("want the 9 MiniBatchNMF cases, found %d", len(cases))
 	}
 	return cases
 }
