@@ -116,6 +116,9 @@ func (c *core) finite() bool {
 	return isFinite(s)
 }
 
+// factorW returns W, for the stopping rule on its change.
+func (c *core) factorW() []float64 { return c.w }
+
 // residualSq returns ‖X − W·Ht‖² for dense X exactly, in row blocks of
 // W·Hᵀ so that no n×m temporary is formed.
 func (c *core) residualSq() float64 {

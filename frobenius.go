@@ -14,6 +14,7 @@ type frobRun struct {
 	gramW, gramH   []float64
 	sideW, sideH   frobSide
 	crossFresh     bool    // crossW already holds X·Ht for the current H
+	fixedH         bool    // update W only (MiniBatchNMF's W step): X·Hᵀ and HHᵀ stay
 	loss           float64 // lossScale·‖X − WH‖² of the current factors
 }
 
@@ -76,9 +77,13 @@ func (r *frobRun) iterate() (float64, error) {
 	if !r.crossFresh {
 		r.core.crossW(r.crossW)
 	}
-	r.crossFresh = false
+	r.crossFresh = r.fixedH
 	if err := r.update(&r.sideW); err != nil {
 		return 0, err
+	}
+	if r.fixedH {
+		r.loss = r.lossScale * max(r.in.sumSq-2*dot(r.w, r.crossW)+dot(r.gramW, r.gramH), 0)
+		return r.loss + r.penW.of(r.w), nil
 	}
 	r.core.crossH(r.crossH)
 	if err := r.update(&r.sideH); err != nil {
@@ -92,5 +97,9 @@ func (r *frobRun) iterate() (float64, error) {
 // computed exactly when the Gram identity is not accurate enough.
 func (r *frobRun) finish(float64) (objective, loss float64, err error) {
 	loss = r.lossScale * r.accurate(r.loss/r.lossScale)
-	return loss + r.penW.of(r.w) + r.penH.of(r.ht), loss, nil
+	objective = loss + r.penW.of(r.w)
+	if !r.fixedH {
+		objective += r.penH.of(r.ht)
+	}
+	return objective, loss, nil
 }

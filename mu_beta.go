@@ -14,7 +14,9 @@ type betaRun struct {
 	terms      betaTerms
 	penW, penH penalty
 	sumXBeta   float64
-	fixedH     bool // Transform: update W only
+	fixedH     bool        // Transform: update W only
+	keepSmallW bool        // no floor on W for β < 1 (MiniBatchNMF's W step, as scikit-learn's _solve_W)
+	acc        *onlineSums // MiniBatchNMF: the online step for H
 
 	model   []float64 // dense: WH, n×m, overwritten by the numerator weights; sparse: one value per stored entry
 	gden    []float64 // dense, beta ∉ {1, 2}: denominator weights (WH)^(β−1), n×m
@@ -140,12 +142,12 @@ func (r *betaRun) update(isH bool) {
 		r.mulJ.mul(r.pool, general(rows, r.k, den), general(r.n, r.m, r.gden), isH, general(len(b)/r.k, r.k, b), false)
 	}
 	// For sparse X the weighing pass summed num, and den for beta ≠ 1.
-	floor := (!isH && r.terms.beta < 1) || (isH && r.terms.beta <= 1)
-	pen := r.penW
+	floor := (!isH && r.terms.beta < 1 && !r.keepSmallW) || (isH && r.terms.beta <= 1)
+	pen, acc := r.penW, (*onlineSums)(nil)
 	if isH {
-		pen = r.penH
+		pen, acc = r.penH, r.acc
 	}
-	r.mu.apply(r.pool, a, num, den, rows, pen, floor)
+	r.mu.apply(r.pool, a, num, den, rows, pen, floor, acc)
 }
 
 // passJob is the weighing pass of betaRun over the rows of X, with

@@ -37,9 +37,17 @@ func gammaFor(beta float64) float64 {
 }
 
 // muJob applies the multiplicative step a ← a ⊙ (num/den)^γ to the rows of a
-// factor, with den += l1 and den += l2·a first.
+// factor, with den += l1 and den += l2·a first (and den = epsilon where it
+// is 0). With an onlineSums it takes MiniBatchNMF's online step instead
+// (scikit-learn's _multiplicative_update_h with A, B and ρ), entry by entry:
+//
+//	A ← ρ·A + num·a^(1/γ),  B ← ρ·B + den,  a ← (A/B)^γ
+//
+// so that A and B are the numerators and denominators of all batches so
+// far, each batch's weighed by ρ once more for every later batch.
 type muJob struct {
 	a, num, den []float64
+	acc         *onlineSums
 	k           int
 	pen         penalty
 	gamma       float64
@@ -54,15 +62,23 @@ func newMUJob(k int, gamma float64) *muJob {
 	return j
 }
 
-// apply runs the step over rows×k entries.
-func (j *muJob) apply(p *pool, a, num, den []float64, rows int, pen penalty, floor bool) {
-	j.a, j.num, j.den, j.pen, j.floor = a, num, den, pen, floor
+// onlineSums are MiniBatchNMF's running numerator A and denominator B of
+// the update of H (as Hᵀ, m×k like the factor) and their forget factor ρ.
+type onlineSums struct {
+	num, den []float64
+	rho      float64
+}
+
+// apply runs the step over rows×k entries: the online step when acc is not
+// nil.
+func (j *muJob) apply(p *pool, a, num, den []float64, rows int, pen penalty, floor bool, acc *onlineSums) {
+	j.a, j.num, j.den, j.pen, j.floor, j.acc = a, num, den, pen, floor, acc
 	perRow := j.k
 	if j.gamma != 1 {
 		perRow *= 20 // a power per entry
 	}
 	p.run(&j.task, rows, grainFor(perRow), j.fn)
-	j.a, j.num, j.den = nil, nil, nil
+	j.a, j.num, j.den, j.acc = nil, nil, nil, nil
 }
 
 func (j *muJob) rows(lo, hi int) {
@@ -81,6 +97,10 @@ func (j *muJob) rows(lo, hi int) {
 		if d == 0 {
 			d = epsilon
 		}
+		if j.acc != nil {
+			a[e] = j.online(lo*j.k+e, v, num[e], d)
+			continue
+		}
 		delta := num[e] / d
 		if gamma != 1 {
 			delta = math.Pow(delta, gamma)
@@ -93,12 +113,32 @@ func (j *muJob) rows(lo, hi int) {
 	}
 }
 
+// online is the online step of entry e (of the whole factor) with value v,
+// numerator num and denominator d, floored like the plain step.
+func (j *muJob) online(e int, v, num, d float64) float64 {
+	s := j.acc
+	if j.gamma != 1 {
+		v = math.Pow(v, 1/j.gamma)
+	}
+	s.num[e] = s.num[e]*s.rho + num*v
+	s.den[e] = s.den[e]*s.rho + d
+	v = s.num[e] / s.den[e]
+	if j.gamma != 1 {
+		v = math.Pow(v, j.gamma)
+	}
+	if j.floor && v < tiny {
+		v = 0
+	}
+	return v
+}
+
 // muFrob is the Frobenius multiplicative update on the frobRun skeleton:
 // num = cross, den = a·gram.
 type muFrob struct {
 	run *frobRun
 	den []float64
 	job *muJob
+	acc *onlineSums // MiniBatchNMF: the online step for H
 }
 
 func newMUFrob(r *frobRun) *muFrob {
@@ -108,7 +148,11 @@ func newMUFrob(r *frobRun) *muFrob {
 func (u *muFrob) update(s *frobSide) error {
 	den := u.den[:s.rows*u.run.k]
 	u.run.mulSmall(den, s.a, s.rows, s.gram)
-	u.job.apply(u.run.pool, s.a, s.cross, den, s.rows, s.pen, false)
+	var acc *onlineSums
+	if s.isH {
+		acc = u.acc
+	}
+	u.job.apply(u.run.pool, s.a, s.cross, den, s.rows, s.pen, false, acc)
 	u.run.gram(s.gramOut, s.a, s.rows)
 	return nil
 }

@@ -74,14 +74,7 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 	if cfg.beta == Frobenius || cfg.beta == KullbackLeibler {
 		in.preferSparse()
 	}
-	init := resolveInit(cfg.init, cfg.k, in.n, in.m, 0)
-	if cfg.set&optInitialFactors == 0 && init != InitRandom && cfg.k > min(in.n, in.m) {
-		return fmt.Errorf("%w: %v needs k ≤ min(n, m) = %d, got k = %d; use InitRandom", ErrRank, init, min(in.n, in.m), cfg.k)
-	}
-	if err := checkInitialFactors(&cfg, in, true); err != nil {
-		return err
-	}
-	if err := cfg.checkFitMemory(in, true, init); err != nil {
+	if _, err := cfg.checkNMFStart(in); err != nil {
 		return err
 	}
 	penW := newPenalty(cfg.alphaW, cfg.l1Ratio, in.m)
@@ -106,6 +99,20 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 	comp := newComponents(out.ht, in.m, cfg.k, cfg.beta, penW, false, cfg.stopRule)
 	m.fit = newFitted(in, &cfg, out, recErr, comp)
 	return nil
+}
+
+// checkNMFStart resolves the start of an NMF fit of X (run 0) and checks
+// it before anything is allocated: the rank an SVD start needs, the
+// factors of WithInitialFactors, and the memory of the fit.
+func (cfg *config) checkNMFStart(in *input) (Init, error) {
+	init := resolveInit(cfg.init, cfg.k, in.n, in.m, 0)
+	if cfg.set&optInitialFactors == 0 && init != InitRandom && cfg.k > min(in.n, in.m) {
+		return init, fmt.Errorf("%w: %v needs k ≤ min(n, m) = %d, got k = %d; use InitRandom", ErrRank, init, min(in.n, in.m), cfg.k)
+	}
+	if err := checkInitialFactors(cfg, in, true); err != nil {
+		return init, err
+	}
+	return init, cfg.checkFitMemory(in, true, init)
 }
 
 // newNMFIterator returns the solver for the settings.

@@ -39,7 +39,7 @@ type Progress struct {
 }
 
 // option identifies an option for the check that a model accepts it.
-type option uint16
+type option uint32
 
 const (
 	optK option = 1 << iota
@@ -56,19 +56,42 @@ const (
 	optSeed
 	optProgress
 	optFeatureNames
+	optBatchSize
+	optForgetFactor
+	optMaxNoImprovement
+	optFreshRestarts
+	optFreshRestartsMaxIter
+	optTransformMaxIter
 )
+
+// miniBatchOnly are the options of MiniBatchNMF that NMF and VanillaALS
+// refuse.
+const miniBatchOnly = optBatchSize | optForgetFactor | optMaxNoImprovement |
+	optFreshRestarts | optFreshRestartsMaxIter | optTransformMaxIter
+
+// miniBatchOptions are the options that MiniBatchNMF accepts.
+const miniBatchOptions = optK | optAlpha | optAlphaH | optL1Ratio | optTol | optMaxIter |
+	optBeta | optInit | optInitialFactors | optSeed | optProgress | miniBatchOnly
 
 // alsOptions are the options that VanillaALS accepts.
 const alsOptions = optK | optAlpha | optTol | optMaxIter | optRestarts | optInit |
 	optInitialFactors | optSeed | optProgress | optFeatureNames
 
 // stopRule is when an iterative solve stops: after maxIter iterations, or
-// earlier when tol > 0 and the objective fell by no more than tol·f_prev over
-// the last checkEvery iterations (see WithTol). A fitted model keeps the
-// rule of its fit for the iterative W step of Transform.
+// earlier when tol > 0 and
+//
+//   - (onChange false, NMF's rule) the objective fell by no more than
+//     tol·f_prev over the last checkEvery iterations (see WithTol);
+//   - (onChange true, MiniBatchNMF's W step, scikit-learn's _solve_W) the
+//     iteration moved W by ‖W − W_prev‖_F ≤ tol·‖W‖_F, tested after every
+//     iteration.
+//
+// A fitted model keeps the rule of its fit for the iterative W step of
+// Transform. drive applies both kinds.
 type stopRule struct {
-	tol     float64
-	maxIter int
+	tol      float64
+	maxIter  int
+	onChange bool
 }
 
 // config holds the settings shared by NMF and VanillaALS.
@@ -87,13 +110,32 @@ type config struct {
 	seed     uint64
 	progress func(Progress)
 	features []string
+
+	// MiniBatchNMF's settings (see its options).
+	batchSize        int
+	forgetFactor     float64
+	maxNoImprovement int
+	freshRestarts    bool
+	freshMaxIter     int
+	transformMaxIter int
 }
+
+// Defaults of MiniBatchNMF, scikit-learn 1.2's.
+const (
+	DefaultBatchSize            = 1024
+	DefaultForgetFactor         = 0.7
+	DefaultMaxNoImprovement     = 10
+	DefaultFreshRestartsMaxIter = 30
+)
 
 func newConfig(opts []Option) config {
 	c := config{
 		stopRule: stopRule{tol: DefaultTol, maxIter: DefaultMaxIter},
 		restarts: DefaultRestarts,
 		beta:     Frobenius,
+
+		batchSize: DefaultBatchSize, forgetFactor: DefaultForgetFactor,
+		maxNoImprovement: DefaultMaxNoImprovement, freshMaxIter: DefaultFreshRestartsMaxIter,
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -102,6 +144,9 @@ func newConfig(opts []Option) config {
 	}
 	if c.set&optAlphaH == 0 {
 		c.alphaH = c.alphaW
+	}
+	if c.set&optTransformMaxIter == 0 {
+		c.transformMaxIter = c.maxIter
 	}
 	if c.solver == SolverAuto {
 		c.solver = MU
@@ -212,11 +257,67 @@ func WithFeatureNames(names []string) Option {
 	return func(c *config) { c.features = names; c.set |= optFeatureNames }
 }
 
+// WithBatchSize sets the number of rows b ≥ 1 of a minibatch of
+// MiniBatchNMF (MiniBatchNMF only). Default 1024; a fit of n < b rows uses
+// batches of n.
+func WithBatchSize(b int) Option {
+	return func(c *config) { c.batchSize = b; c.set |= optBatchSize }
+}
+
+// WithForgetFactor sets the weight f in [0, 1] that MiniBatchNMF's running
+// sums of H's update keep of the past: after a batch of b of the n rows they
+// are multiplied by ρ = f^(b/n) before the batch is added, so 0 forgets
+// everything and 1 nothing (MiniBatchNMF only). Default 0.7.
+func WithForgetFactor(f float64) Option {
+	return func(c *config) { c.forgetFactor = f; c.set |= optForgetFactor }
+}
+
+// WithMaxNoImprovement sets how many minibatches in a row without a new
+// minimum of the smoothed batch cost stop MiniBatchNMF's fit; 0 turns the
+// rule off (scikit-learn's None). Default 10 (MiniBatchNMF only).
+func WithMaxNoImprovement(n int) Option {
+	return func(c *config) { c.maxNoImprovement = n; c.set |= optMaxNoImprovement }
+}
+
+// WithFreshRestarts makes MiniBatchNMF solve each batch's W afresh (the W
+// step of Transform, at most WithFreshRestartsMaxIter iterations) instead
+// of taking one multiplicative step from its previous value, and solve all
+// of W so once more at the end of Fit (MiniBatchNMF only). Default off.
+func WithFreshRestarts() Option {
+	return func(c *config) { c.freshRestarts = true; c.set |= optFreshRestarts }
+}
+
+// WithFreshRestartsMaxIter sets the most iterations n ≥ 1 of a fresh solve
+// of a batch's W (WithFreshRestarts, and every PartialFit). Default 30
+// (MiniBatchNMF only).
+func WithFreshRestartsMaxIter(n int) Option {
+	return func(c *config) { c.freshMaxIter = n; c.set |= optFreshRestartsMaxIter }
+}
+
+// WithTransformMaxIter sets the most iterations n ≥ 1 of MiniBatchNMF's
+// Transform (and of the final solve of W with WithFreshRestarts). Default:
+// WithMaxIter's value (MiniBatchNMF only).
+func WithTransformMaxIter(n int) Option {
+	return func(c *config) { c.transformMaxIter = n; c.set |= optTransformMaxIter }
+}
+
 // validateNMF checks the settings for NMF.
 func (c *config) validateNMF() error {
-	if err := c.validateCommon(); err != nil {
+	if extra := c.set & miniBatchOnly; extra != 0 {
+		return optionError("%s applies only to MiniBatchNMF", extra.name())
+	}
+	if err := c.validateCommon(false); err != nil {
 		return err
 	}
+	if err := c.validateNMFCommon(); err != nil {
+		return err
+	}
+	return c.validateSolver()
+}
+
+// validateNMFCommon checks the settings NMF and MiniBatchNMF share beyond
+// validateCommon's.
+func (c *config) validateNMFCommon() error {
 	switch {
 	case !nonNegativeFinite(c.alphaH):
 		return optionError("WithAlphaH(%g): want a finite value ≥ 0", c.alphaH)
@@ -225,6 +326,14 @@ func (c *config) validateNMF() error {
 	case !isFinite(c.beta):
 		return optionError("WithBeta(%g): want a finite value", c.beta)
 	}
+	if c.init < InitAuto || c.init > InitNNDSVDAR {
+		return optionError("unknown init %d", int(c.init))
+	}
+	return nil
+}
+
+// validateSolver checks NMF's solver against its loss.
+func (c *config) validateSolver() error {
 	switch c.solver {
 	case HALS, AcceleratedHALS:
 		if c.beta != Frobenius {
@@ -234,8 +343,33 @@ func (c *config) validateNMF() error {
 	default:
 		return optionError("unknown solver %d", int(c.solver))
 	}
-	if c.init < InitAuto || c.init > InitNNDSVDAR {
-		return optionError("unknown init %d", int(c.init))
+	return nil
+}
+
+// validateMiniBatch checks the settings for MiniBatchNMF.
+func (c *config) validateMiniBatch() error {
+	if extra := c.set &^ miniBatchOptions; extra != 0 {
+		return optionError("%s does not apply to MiniBatchNMF", extra.name())
+	}
+	if err := c.validateCommon(true); err != nil {
+		return err
+	}
+	if err := c.validateNMFCommon(); err != nil {
+		return err
+	}
+	switch {
+	case c.maxIter < 1:
+		return optionError("WithMaxIter(%d): MiniBatchNMF wants at least 1 epoch", c.maxIter)
+	case c.batchSize < 1:
+		return optionError("WithBatchSize(%d): want a value ≥ 1", c.batchSize)
+	case !(c.forgetFactor >= 0 && c.forgetFactor <= 1):
+		return optionError("WithForgetFactor(%g): want a value in [0, 1]", c.forgetFactor)
+	case c.maxNoImprovement < 0:
+		return optionError("WithMaxNoImprovement(%d): want a value ≥ 0 (0 turns the rule off)", c.maxNoImprovement)
+	case c.freshMaxIter < 1:
+		return optionError("WithFreshRestartsMaxIter(%d): want a value ≥ 1", c.freshMaxIter)
+	case c.transformMaxIter < 1:
+		return optionError("WithTransformMaxIter(%d): want a value ≥ 1", c.transformMaxIter)
 	}
 	return nil
 }
@@ -262,7 +396,7 @@ func (c *config) validateALS() error {
 	if extra := c.set &^ alsOptions; extra != 0 {
 		return optionError("%s does not apply to VanillaALS", extra.name())
 	}
-	if err := c.validateCommon(); err != nil {
+	if err := c.validateCommon(false); err != nil {
 		return err
 	}
 	if c.init != InitAuto && c.init != InitRandom {
@@ -271,7 +405,9 @@ func (c *config) validateALS() error {
 	return nil
 }
 
-func (c *config) validateCommon() error {
+// validateCommon checks the settings every model shares. wOptional lets
+// WithInitialFactors give no W (MiniBatchNMF's PartialFit needs only H).
+func (c *config) validateCommon(wOptional bool) error {
 	switch {
 	case c.set&optK == 0:
 		return optionError("WithK is required")
@@ -285,7 +421,7 @@ func (c *config) validateCommon() error {
 		return optionError("WithMaxIter(%d): want a value ≥ 0", c.maxIter)
 	case c.restarts < 1 || c.restarts > MaxRestarts:
 		return optionError("WithRestarts(%d): want a value from 1 to %d", c.restarts, MaxRestarts)
-	case c.set&optInitialFactors != 0 && (isNil(c.w0) || isNil(c.h0)):
+	case c.set&optInitialFactors != 0 && (isNil(c.w0) && !wOptional || isNil(c.h0)):
 		return optionError("WithInitialFactors needs both W and H")
 	}
 	return nil
@@ -297,11 +433,13 @@ func nonNegativeFinite(v float64) bool { return v >= 0 && isFinite(v) }
 func (o option) name() string {
 	names := []string{"WithK", "WithAlpha", "WithAlphaH", "WithL1Ratio", "WithTol",
 		"WithMaxIter", "WithRestarts", "WithSolver", "WithBeta", "WithInit",
-		"WithInitialFactors", "WithSeed", "WithProgress", "WithFeatureNames"}
+		"WithInitialFactors", "WithSeed", "WithProgress", "WithFeatureNames",
+		"WithBatchSize", "WithForgetFactor", "WithMaxNoImprovement", "WithFreshRestarts",
+		"WithFreshRestartsMaxIter", "WithTransformMaxIter"}
 	for i, n := range names {
 		if o&(1<<i) != 0 {
 			return n
 		}
 	}
-	return fmt.Sprintf("option %#x", uint16(o))
+	return fmt.Sprintf("option %#x", uint32(o))
 }

@@ -37,17 +37,24 @@ type refCase struct {
 
 func loadReferences(t *testing.T) []refCase {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "reference", "*.json"))
+	return loadJSONCases[refCase](t, filepath.Join("testdata", "reference", "*.json"))
+}
+
+// loadJSONCases decodes every file matching pattern into a T, failing the
+// test when there is none.
+func loadJSONCases[T any](t *testing.T, pattern string) []T {
+	t.Helper()
+	files, err := filepath.Glob(pattern)
 	if err != nil || len(files) == 0 {
-		t.Fatalf("no reference cases: %v", err)
+		t.Fatalf("no reference cases %s: %v", pattern, err)
 	}
-	var cases []refCase
+	var cases []T
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var c refCase
+		var c T
 		if err := json.Unmarshal(b, &c); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}

@@ -3,6 +3,7 @@ package factor
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 )
@@ -24,6 +25,8 @@ type iterator interface {
 	finish(last float64) (objective, loss float64, err error)
 	// finite reports whether every entry of the factors is finite.
 	finite() bool
+	// factorW returns W, which the stopping rule on W's change reads.
+	factorW() []float64
 }
 
 // outcome is what one run leaves.
@@ -47,6 +50,10 @@ func drive(ctx context.Context, it iterator, stop stopRule, restart int, report 
 	}
 	history := make([]float64, 0, min(stop.maxIter, 1<<12))
 	checked := f
+	var prev []float64 // W before the iteration, for the rule on W's change
+	if stop.onChange && stop.tol > 0 {
+		prev = append(prev, it.factorW()...)
+	}
 	for t := 1; t <= stop.maxIter; t++ {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("factor: stopped before iteration %d: %w", t, err)
@@ -66,7 +73,13 @@ func drive(ctx context.Context, it iterator, stop stopRule, restart int, report 
 		if report != nil {
 			report(Progress{Restart: restart, Iter: t, Objective: f})
 		}
-		if stop.tol > 0 && t%checkEvery == 0 {
+		if prev != nil {
+			if w := it.factorW(); relativeChange(w, prev) <= stop.tol {
+				break
+			} else {
+				copy(prev, w)
+			}
+		} else if stop.tol > 0 && t%checkEvery == 0 {
 			if checked-f <= stop.tol*checked {
 				break
 			}
@@ -91,6 +104,17 @@ func drive(ctx context.Context, it iterator, stop stopRule, restart int, report 
 	}
 	out.history = history
 	return nil
+}
+
+// relativeChange returns ‖a − b‖_F / ‖a‖_F, summed in order (NaN or +Inf
+// when a is 0, which no tolerance accepts).
+func relativeChange(a, b []float64) float64 {
+	var d float64
+	for i, v := range a {
+		e := v - b[i]
+		d += e * e
+	}
+	return math.Sqrt(d) / math.Sqrt(sqNorm(a))
 }
 
 // runOnce performs run number restart of a fit on the pool: the starting
