@@ -34,7 +34,7 @@
 // # Solvers
 //
 // Every solver updates W with H fixed, then H with W fixed, once per
-// iteration. Its math lives in the files below; the per-iteration costs are
+// iteration (MiniBatchNMF once per batch of b rows, with nnz_b entries). Its math lives in the files below; the per-iteration costs are
 // for X dense (n·m entries) and as a *CSR with nnz stored entries.
 //
 //	solver                 file(s)                          dense            sparse
@@ -44,6 +44,7 @@
 //	MU, β = 1              mu_beta.go, loss.go              O(n·m·k)         O(nnz·k + (n+m)·k)
 //	MU, other β            mu_beta.go, loss.go              O(n·m·k)         O(nnz·k + n·m·k)
 //	ridge ALS (VanillaALS) ridge.go, als.go, frobenius.go   O(n·m·k + k³)    O(nnz·k + (n+m)·k² + k³)
+//	MiniBatchNMF, a step   minibatch.go, multiplicative.go  O(b·m·k)         O(nnz_b·k) for β ∈ {1, 2}
 //	W step (Transform)     solvew.go, nnqp.go, ridge.go     as the W half above;
 //	                                                        exact NNLS adds up to a few k³ a row
 //
