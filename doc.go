@@ -87,7 +87,21 @@
 // (a residual below 1e-4·‖X‖²) the residual is computed exactly instead;
 // for X held only as a *CSR it never is, so a nearly exact sparse fit
 // reports its objective to about 1e-16·‖X‖². For other β the objective is
-// summed exactly in the pass that prepares the update of W.
+// summed exactly in the pass that prepares the update of W, and the final
+// one again entry by entry when those sums cancelled past half their digits
+// (mu_final.go).
+//
+// # Scale
+//
+// The solvers' floors are absolute (scikit-learn's epsilon for a zero model
+// value, MU's 2.2e-16 for factor entries, NNDSVD's 1e-6), so NMF and
+// VanillaALS fit data whose median nonzero entry lies beyond 2^±10 at unit
+// scale: X is divided by a power of four c, the penalties are rescaled to
+// the same problem, and W and H come back times √c, the objective times c^β,
+// exactly (scale.go). A fit of s·X is then as good as a fit of X for any s
+// that float64 can hold the objective at; data inside the band is fitted as
+// it is, bit for bit. MiniBatchNMF, like scikit-learn's, fits data at its
+// own scale.
 //
 // # Input
 //
@@ -106,8 +120,8 @@
 // a fitted model may be called from many goroutines at once. A fit uses
 // GOMAXPROCS goroutines, cut into blocks whose size depends only on the
 // problem, each summed in a fixed order: the same seed, data and settings
-// give the same bits whatever the number of cores. Iterations allocate
-// nothing. Once the context of FitContext or TransformContext is done, every
+// give the same bits whatever the number of cores. Iterations of NMF and
+// VanillaALS allocate nothing. Once the context of FitContext or TransformContext is done, every
 // pass over the data ends within a block of its work (a few rows), the
 // start's randomized SVD between two of its power iterations, and restarts
 // not yet begun never begin; the call then returns an error wrapping
