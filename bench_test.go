@@ -2,7 +2,9 @@ package factor
 
 import (
 	"bufio"
+	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"testing"
@@ -197,5 +199,53 @@ func benchIterations(b *testing.B, x mat.Matrix, k int, solver Solver, beta floa
 		if _, err := it.iterate(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkMiniBatchStep times steady-state steps of MiniBatchNMF's Fit
+// (batches of 256 rows in turn, k = 16), with the batches and the run of
+// the steps prepared as Fit prepares them and one step done before the
+// timer starts: allocs/op shows what a step allocates, nothing.
+func BenchmarkMiniBatchStep(b *testing.B) {
+	const k, batch = 16, 256
+	for _, data := range []string{"digits", "sparse20kx5k"} {
+		x := benchData(b)[data]
+		for _, beta := range []float64{Frobenius, KullbackLeibler} {
+			b.Run(fmt.Sprintf("%s/beta%g", data, beta), func(b *testing.B) {
+				benchMiniBatchSteps(b, x, k, beta, batch)
+			})
+		}
+	}
+}
+
+func benchMiniBatchSteps(b *testing.B, x mat.Matrix, k int, beta float64, batch int) {
+	cfg := newConfig([]Option{WithK(k), WithBeta(beta), WithBatchSize(batch)})
+	in, err := mbInput(x, &cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := newPool(defaultProcs())
+	defer p.close()
+	c := newCore(in, k, make([]float64, in.n*k), make([]float64, in.m*k), p)
+	randomStart(&c, newRNG(1, 0))
+	st := &mbStep{cfg: &cfg, p: p, ht: c.ht, acc: newOnlineSums(c.ht, math.Pow(cfg.forgetFactor, float64(batch)/float64(in.n)))}
+	batches := make([]*input, (in.n+batch-1)/batch)
+	for q := range batches {
+		batches[q] = in.rowBlock(q*batch, min(q*batch+batch, in.n))
+	}
+	st.prepare(batches)
+	step := 0
+	run := func() {
+		q := step % len(batches)
+		step++
+		if _, err := st.step(context.Background(), q, c.w[q*batch*k:(q*batch+batches[q].n)*k], false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	run()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		run()
 	}
 }

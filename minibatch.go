@@ -136,6 +136,7 @@ func (m *MiniBatchNMF) FitContext(ctx context.Context, x mat.Matrix) error {
 	for q := range batches {
 		batches[q] = in.rowBlock(q*b, min(q*b+b, in.n))
 	}
+	st.prepare(batches)
 	report := serialized(cfg.progress)
 	total := cfg.maxIter * perEpoch
 	history := make([]float64, 0, min(total, 1<<12))
@@ -148,7 +149,7 @@ func (m *MiniBatchNMF) FitContext(ctx context.Context, x mat.Matrix) error {
 		}
 		q := steps % perEpoch
 		xb := batches[q]
-		cost, err := st.step(ctx, xb, c.w[q*b*k:(q*b+xb.n)*k], cfg.freshRestarts)
+		cost, err := st.step(ctx, q, c.w[q*b*k:(q*b+xb.n)*k], cfg.freshRestarts)
 		if err != nil {
 			return fmt.Errorf("step %d: %w", steps+1, err)
 		}
@@ -241,8 +242,9 @@ func (m *MiniBatchNMF) PartialFitContext(ctx context.Context, x mat.Matrix) erro
 		acc = newOnlineSums(ht, math.Pow(cfg.forgetFactor, float64(b)/float64(in.n)))
 	}
 	st := &mbStep{cfg: &cfg, p: p, ht: ht, acc: acc}
+	st.prepare([]*input{in})
 	w := make([]float64, in.n*k)
-	cost, err := st.step(ctx, in, w, true)
+	cost, err := st.step(ctx, 0, w, true)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("factor: partial fit stopped: %w", ctxErr)
 	}
@@ -340,12 +342,80 @@ func mbWorkspace(in *input, beta float64) func(n, m, k, nnz float64) float64 {
 }
 
 // mbStep is MiniBatchNMF's step on a batch (see MiniBatchNMF): the W step,
-// the batch cost and the online H step, on the shared Hᵀ and sums.
+// the batch cost and the online H step, on the shared Hᵀ and sums. The
+// solver run of the steps is built once, by prepare, sized for the largest
+// batch, and re-pointed at each batch's rows of X and W, so that a step
+// allocates nothing but what a fresh W step does.
 type mbStep struct {
-	cfg *config
-	p   *pool
-	ht  []float64
-	acc onlineSums
+	cfg     *config
+	p       *pool
+	ht      []float64
+	acc     onlineSums
+	batches []*input
+	sumXB   []float64 // Σ x^β of each batch, for β ∉ {0, 1, 2}
+	frob    *frobRun  // β = 2
+	muF     *muFrob
+	beta    *betaRun // β ≠ 2
+}
+
+// prepare builds the run of the steps on batches, of which the first is
+// the largest in rows, and what each batch's products read (Xᵀ or X's
+// column ranges, and Σ x^β), so that no step builds them.
+func (s *mbStep) prepare(batches []*input) {
+	cfg, k := s.cfg, s.cfg.k
+	s.batches = batches
+	c := newCore(batches[0], k, nil, s.ht, s.p)
+	maxNNZ := 0
+	for _, x := range batches {
+		maxNNZ = max(maxNNZ, x.nnz())
+	}
+	if cfg.beta == Frobenius {
+		s.frob = newFrobRun(c, penalty{}, penalty{}, 0.5)
+		s.muF = newMUFrob(s.frob)
+		s.muF.acc = &s.acc
+		for _, x := range batches[1:] {
+			c.in, c.n = x, x.n
+			c.prepareXT()
+		}
+		return
+	}
+	s.beta = newBetaRun(c, cfg.beta, penalty{}, penalty{}, false)
+	s.beta.acc = &s.acc
+	if c.in.sparse() {
+		s.beta.model = make([]float64, maxNNZ)
+	}
+	s.sumXB = make([]float64, len(batches))
+	for q, x := range batches {
+		if q > 0 && x.sparse() {
+			x.columnRanges(s.p.size())
+		}
+		if cfg.beta != 0 && cfg.beta != 1 {
+			s.sumXB[q] = x.sumXPow(cfg.beta)
+		}
+	}
+}
+
+// point re-points the run of the steps at batch q with its rows w of W and
+// the batch's penalties, as newFrobRun or newBetaRun would build it.
+func (s *mbStep) point(q int, w []float64, penW, penH penalty) {
+	x, k := s.batches[q], s.cfg.k
+	if r := s.frob; r != nil {
+		r.in, r.n, r.w = x, x.n, w
+		r.penW, r.penH, r.crossFresh, r.loss = penW, penH, false, 0
+		r.crossW = r.crossW[:x.n*k]
+		r.sideW = frobSide{a: w, rows: x.n, cross: r.crossW, gram: r.gramH, gramOut: r.gramW, pen: penW}
+		r.sideH.pen = penH
+		return
+	}
+	r := s.beta
+	r.in, r.n, r.w = x, x.n, w
+	r.penW, r.penH, r.sumXBeta = penW, penH, s.sumXB[q]
+	rows := max(x.n, x.m)
+	r.num, r.den = r.num[:rows*k], r.den[:rows*k]
+	r.model = r.model[:x.nnz()]
+	if r.gden != nil {
+		r.gden = r.gden[:x.nnz()]
+	}
 }
 
 // penW is the penalty of W for data of m columns; penH that of H for a
@@ -353,10 +423,10 @@ type mbStep struct {
 func (s *mbStep) penW(m int) penalty { return newPenalty(s.cfg.alphaW, s.cfg.l1Ratio, m) }
 func (s *mbStep) penH(r int) penalty { return newPenalty(s.cfg.alphaH, s.cfg.l1Ratio, r) }
 
-// step runs one step on the batch x with its rows w of W, solving w afresh
+// step runs one step on batch q with its rows w of W, solving w afresh
 // when fresh, and returns the batch cost.
-func (s *mbStep) step(ctx context.Context, x *input, w []float64, fresh bool) (float64, error) {
-	cfg, k := s.cfg, s.cfg.k
+func (s *mbStep) step(ctx context.Context, q int, w []float64, fresh bool) (float64, error) {
+	x, cfg, k := s.batches[q], s.cfg, s.cfg.k
 	penW, penH := s.penW(x.m), s.penH(x.n)
 	if fresh {
 		stop := stopRule{tol: cfg.tol, maxIter: cfg.freshMaxIter, onChange: true}
@@ -371,15 +441,13 @@ func (s *mbStep) step(ctx context.Context, x *input, w []float64, fresh bool) (f
 			}
 		}
 	}
-	c := newCore(x, k, w, s.ht, s.p)
+	s.point(q, w, penW, penH)
 	var loss, cost float64
 	costOf := func() float64 {
 		return (loss + penW.batchTerms(w) + penH.batchTerms(s.ht)) / float64(x.n)
 	}
 	if cfg.beta == Frobenius {
-		r := newFrobRun(c, penW, penH, 0.5)
-		u := newMUFrob(r)
-		u.acc = &s.acc
+		r, u := s.frob, s.muF
 		r.start()
 		loss = r.loss
 		if !fresh {
@@ -392,8 +460,7 @@ func (s *mbStep) step(ctx context.Context, x *input, w []float64, fresh bool) (f
 		r.core.crossH(r.crossH)
 		return cost, u.update(&r.sideH)
 	}
-	r := newBetaRun(c, cfg.beta, penW, penH, false)
-	r.acc = &s.acc
+	r := s.beta
 	if !fresh {
 		r.prepare(false)
 		r.update(false)
