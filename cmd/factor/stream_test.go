@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -37,7 +36,7 @@ func streamCSV(n, m int, seed uint64) (string, *mat.Dense) {
 			if j > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+			b.WriteString(fmt.Sprint(v))
 		}
 		b.WriteByte('\n')
 	}
@@ -152,10 +151,10 @@ func checkStreamOutputs(t *testing.T, out, stdout string, model *factor.MiniBatc
 			t.Fatalf("history.csv line %d = %v, want %d,%v", i+2, row, i+1, want[i])
 		}
 	}
-	if got := summaryField(t, stdout, "steps"); got != strconv.Itoa(model.NSteps()) {
+	if got := summaryField(t, stdout, "steps"); got != fmt.Sprint(model.NSteps()) {
 		t.Errorf("summary: steps %s, want %d", got, model.NSteps())
 	}
-	if got := summaryField(t, stdout, "epochs"); got != strconv.Itoa(epochs) {
+	if got := summaryField(t, stdout, "epochs"); got != fmt.Sprint(epochs) {
 		t.Errorf("summary: epochs %s, want %d", got, epochs)
 	}
 }
@@ -210,7 +209,7 @@ func TestStreamMatrixMarket(t *testing.T) {
 		}
 		for _, file := range []string{plain, zipped} {
 			out := t.TempDir()
-			stdout := runStream(t, "", file, out, "-k", "4", "-batch-size", strconv.Itoa(b), "-max-iter", "2")
+			stdout := runStream(t, "", file, out, "-k", "4", "-batch-size", fmt.Sprint(b), "-max-iter", "2")
 			checkStreamOutputs(t, out, stdout, model, w, nil, epochs)
 			if !strings.Contains(stdout, "sparse") {
 				t.Errorf("%s: summary does not say sparse:\n%s", file, stdout)
