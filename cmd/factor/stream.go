@@ -227,12 +227,13 @@ func stream(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.
 // MatrixMarket file declares its rows; a CSV file's are checked after the
 // first epoch.
 func checkStreamData(o *options, b *blocks) ([]string, error) {
-	n := b.n
-	if n < 0 {
-		n = o.k // not known yet
+	if b.n < 0 && o.k > b.cols {
+		return nil, usagef("-k %d is too large for the %d columns of %s: want at most min(rows, columns)", o.k, b.cols, b.src.name)
 	}
-	if err := o.checkData(n, b.cols); err != nil {
-		return nil, err
+	if b.n >= 0 {
+		if err := o.checkData(b.n, b.cols); err != nil {
+			return nil, err
+		}
 	}
 	if o.vocab == "" {
 		return nil, nil
