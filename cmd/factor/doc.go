@@ -83,6 +83,9 @@
 //		m) into components.png; automatic 8x8 for the built-in digits.
 //	-quiet
 //		print no progress.
+//	-batch-size N
+//		stream FILE through MiniBatchNMF in blocks of N rows instead of
+//		fitting it in memory (see Streaming below).
 //
 // Factor writes into DIR:
 //
@@ -121,6 +124,28 @@
 // point: killed while it moves its outputs into place, it may leave
 // temporary files named .NAME.*.tmp and, holding the earlier outputs,
 // .NAME.*.old in DIR (and beside the model file).
+//
+// # Streaming
+//
+// With -batch-size N, factor fits factor.MiniBatchNMF without holding
+// FILE: each of -max-iter epochs opens FILE again (decompressing it again
+// if gzip-compressed) and gives it to PartialFit a block of N rows at a
+// time, in file order; a last pass then transforms each block with the
+// final H (Transform) and writes its rows of W.csv as they are computed.
+// H.csv, history.csv (the batch cost of each step) and convergence.png
+// follow, all replaced or none as above. A MatrixMarket file must be a
+// general coordinate file with its entries in row order (an entry out of
+// order is an error naming its line), and its blocks stay sparse; CSV is
+// read by the rules above, its errors naming their lines. Memory is that
+// of a block and its W, and of H: it does not grow with the rows. All
+// -max-iter epochs run; -tol and -max-iter also bound the transform of
+// each block, as scikit-learn's MiniBatchNMF.transform. Progress counts
+// epochs and steps; the summary gives the epochs, the steps, the last
+// step's batch cost and the relative error of the written W over the
+// whole file. -restarts, -solver, -image and -save apply only to the
+// in-memory fit and are usage errors with -batch-size; so is FILE "-"
+// unless -max-iter is 1, as standard input cannot be read twice (its one
+// pass is copied to a temporary file for the transform).
 //
 // # Transform
 //
@@ -170,7 +195,7 @@
 // The exit status, of both commands, is 2 for an error in the command line
 // (an unknown flag, a bad flag value, a missing -k or one too large for
 // the data, a missing -model or DATA, -save naming one of the outputs in
-// DIR), 1 for any other failure (a file that cannot be read, malformed or
+// DIR, a flag of the in-memory fit with -batch-size), 1 for any other failure (a file that cannot be read, malformed or
 // negative data, a model file that does not load, data whose columns are
 // not the model's, a failed fit or output file), and 0 on success.
 //
@@ -181,6 +206,7 @@
 //	factor -k 20 -beta kl -vocab terms.txt tfidf.mtx
 //	gunzip -c x.csv.gz | factor -k 3 -
 //	factor -k 20 -vocab terms.txt -save topics.model tfidf.mtx
+//	factor -k 20 -batch-size 2048 -max-iter 3 big.mtx.gz
 //	factor transform -model topics.model -out new new.mtx
 //
 // Only a first argument "transform" runs factor transform: a data file of

@@ -38,6 +38,9 @@ type options struct {
 	image     imageSize
 	quiet     bool
 	file      string // "" for the built-in digits, "-" for standard input
+	batchSize int    // rows a block, to stream the input through MiniBatchNMF; 0 to fit in memory
+	batchSet  bool
+	set       map[string]bool // the flags given
 }
 
 // usageError is an error in the command line, reported with exit status 2.
@@ -75,12 +78,15 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.top, "top", 10, "number of terms per component printed with -vocab")
 	fs.Var(&o.image, "image", "draw the components as `WxH` grey images (8x8 for the built-in digits)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print no progress")
+	fs.IntVar(&o.batchSize, "batch-size", 0, "stream FILE through MiniBatchNMF in blocks of `N` rows, re-reading it each of -max-iter epochs, instead of fitting in memory")
 
 	files, err := parseArgs(fs, args, stderr, fitUsage)
 	if err != nil {
 		return nil, err
 	}
+	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) {
+		o.set[f.Name] = true
 		switch f.Name {
 		case "k":
 			o.kSet = true
@@ -88,6 +94,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			o.alphaHSet = true
 		case "save":
 			o.saveSet = true
+		case "batch-size":
+			o.batchSet = true
 		}
 	})
 	switch len(files) {
@@ -104,7 +112,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		if !o.kSet {
 			o.k = digitsK
 		}
-		if o.image == (imageSize{}) {
+		if o.image == (imageSize{}) && !o.batchSet {
 			o.image = digitsImage
 		}
 	}
@@ -202,6 +210,36 @@ func (o *options) check() error {
 	case (o.solver == factor.HALS || o.solver == factor.AcceleratedHALS) && float64(o.beta) != factor.Frobenius:
 		return usagef("-solver %v minimizes only the Frobenius loss, not -beta %v; use -solver mu or auto", o.solver, o.beta)
 	}
+	if o.batchSet {
+		return o.checkStream()
+	}
+	return nil
+}
+
+// inMemoryOnly are the flags that apply only to the in-memory fit, and
+// why they do not apply with -batch-size.
+var inMemoryOnly = []struct{ name, why string }{
+	{"restarts", "MiniBatchNMF makes one run"},
+	{"solver", "MiniBatchNMF has the multiplicative update only"},
+	{"image", "the streamed fit draws no components"},
+	{"save", "MiniBatchNMF model files are not done yet"},
+}
+
+// checkStream checks the flags of a streamed fit, -batch-size.
+func (o *options) checkStream() error {
+	for _, f := range inMemoryOnly {
+		if o.set[f.name] {
+			return usagef("-%s does not apply with -batch-size: %s", f.name, f.why)
+		}
+	}
+	switch {
+	case o.batchSize < 1:
+		return usagef("-batch-size %d: want at least 1 row a block", o.batchSize)
+	case o.maxIter < 1:
+		return usagef("-max-iter %d: -batch-size wants at least 1 epoch", o.maxIter)
+	case o.file == "-" && o.maxIter > 1:
+		return usagef("-batch-size re-reads FILE in each of -max-iter %d epochs, and standard input cannot be read again: give a file, or -max-iter 1", o.maxIter)
+	}
 	return nil
 }
 
@@ -216,18 +254,28 @@ func (o *options) checkData(n, m int) error {
 	return nil
 }
 
-// nmfOptions returns the library options for the settings.
+// nmfOptions returns the library options of NMF for the settings.
 func (o *options) nmfOptions(progress func(factor.Progress)) []factor.Option {
+	return append(o.commonOptions(progress), factor.WithSolver(o.solver), factor.WithRestarts(o.restarts))
+}
+
+// miniBatchOptions returns the library options of MiniBatchNMF for the
+// settings of a streamed fit.
+func (o *options) miniBatchOptions(progress func(factor.Progress)) []factor.Option {
+	return append(o.commonOptions(progress), factor.WithBatchSize(o.batchSize))
+}
+
+// commonOptions returns the library options that NMF and MiniBatchNMF
+// share for the settings.
+func (o *options) commonOptions(progress func(factor.Progress)) []factor.Option {
 	opts := []factor.Option{
 		factor.WithK(o.k),
-		factor.WithSolver(o.solver),
 		factor.WithBeta(float64(o.beta)),
 		factor.WithInit(o.init),
 		factor.WithAlpha(o.alpha),
 		factor.WithL1Ratio(o.l1Ratio),
 		factor.WithTol(o.tol),
 		factor.WithMaxIter(o.maxIter),
-		factor.WithRestarts(o.restarts),
 		factor.WithSeed(o.seed),
 		factor.WithProgress(progress),
 	}

@@ -21,6 +21,7 @@ type dataset struct {
 	x      mat.Matrix // a *mat.Dense, or a *factor.CSR for sparse input
 	header []string   // the feature names of a CSV header, or nil
 	lines  []int      // the line of each row of a CSV file, or nil
+	row0   int        // the row of the file that is X's first: X is a block of a streamed file
 }
 
 // mmBanner starts every MatrixMarket file.
@@ -28,41 +29,71 @@ const mmBanner = "%%MatrixMarket"
 
 // readInput reads X from file: "" for the built-in digits, "-" for stdin.
 func readInput(file string, stdin io.Reader) (*dataset, error) {
-	var (
-		r    io.Reader
-		name = file
-	)
+	src, err := openInput(file, stdin)
+	if err != nil {
+		return nil, err
+	}
+	defer src.close()
+	if src.mm {
+		x, err := factor.ReadMatrixMarket(src.r)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s", src.name, libMessage(err))
+		}
+		return &dataset{name: src.name, x: x}, nil
+	}
+	return readCSV(src.name, src.r)
+}
+
+// source is an opened input: its content, decompressed, and its format.
+type source struct {
+	r       *bufio.Reader
+	name    string // the file name, "stdin" or digitsName, for messages
+	mm      bool   // MatrixMarket, else CSV
+	closers []io.Closer
+}
+
+// close closes the files behind the source.
+func (s *source) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i].Close()
+	}
+}
+
+// openInput opens file ("" for the built-in digits, "-" for stdin),
+// decompresses it when it is gzip-compressed and tells its format: a
+// MatrixMarket file is named *.mtx or starts with the banner, and any
+// other is CSV.
+func openInput(file string, stdin io.Reader) (*source, error) {
+	var r io.Reader
+	s := &source{name: file}
 	switch file {
 	case "":
-		r, name = bytes.NewReader(digitsGz), digitsName
+		r, s.name = bytes.NewReader(digitsGz), digitsName
 	case "-":
-		r, name = stdin, "stdin"
+		r, s.name = stdin, "stdin"
 	default:
 		f, err := openFile(file, "a data file")
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
+		s.closers = append(s.closers, f)
 		r = f
 	}
 	br := bufio.NewReader(r)
 	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", name, err)
+			s.close()
+			return nil, fmt.Errorf("%s: %v", s.name, err)
 		}
-		defer zr.Close()
+		s.closers = append(s.closers, zr)
 		br = bufio.NewReader(zr)
 	}
+	s.r = br
 	ext := filepath.Ext(strings.TrimSuffix(strings.ToLower(file), ".gz"))
-	if banner, _ := br.Peek(len(mmBanner)); ext == ".mtx" || strings.EqualFold(string(banner), mmBanner) {
-		x, err := factor.ReadMatrixMarket(br)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s", name, libMessage(err))
-		}
-		return &dataset{name: name, x: x}, nil
-	}
-	return readCSV(name, br)
+	banner, _ := br.Peek(len(mmBanner))
+	s.mm = ext == ".mtx" || strings.EqualFold(string(banner), mmBanner)
+	return s, nil
 }
 
 // openFile opens the file at path, which must not be a directory: what
@@ -94,7 +125,7 @@ func (d *dataset) at(i, j int) string {
 	if d.lines != nil {
 		return fmt.Sprintf("%s:%d: column %d", d.name, d.lines[i], j+1)
 	}
-	return fmt.Sprintf("%s: row %d, column %d", d.name, i+1, j+1)
+	return fmt.Sprintf("%s: row %d, column %d", d.name, d.row0+i+1, j+1)
 }
 
 // describe summarizes the shape and kind of X.

@@ -78,6 +78,9 @@ func exitStatus(err error) int {
 // prints the summary. The model carries the names of X's columns when
 // they are known: the CSV header, or else the -vocab terms.
 func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.Writer) error {
+	if o.batchSize > 0 {
+		return stream(ctx, o, stdin, stdout, stderr)
+	}
 	d, err := readInput(o.file, stdin)
 	if err != nil {
 		return err
@@ -112,7 +115,8 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 	}
 
 	w, h, history := model.W(), model.H(), model.History()
-	paths, err := writeOutputs(o.out, d, w, h, history, o.image, o.save, model)
+	fillW := func(f io.Writer) error { return writeMatrix(f, w, nil) }
+	paths, err := writeOutputs(o.out, d.header, fillW, h, history, o.image, o.save, model)
 	if err != nil {
 		return err
 	}

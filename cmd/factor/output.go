@@ -16,7 +16,9 @@ import (
 )
 
 // writeOutputs writes the output files of a fit into dir, creating it if
-// needed: W.csv, H.csv (with the header of the input, if any),
+// needed: W.csv, whose rows fillW writes (first, so that a streamed
+// transform of the input writes them as it computes them), H.csv (with
+// the header of the input, if any),
 // history.csv, convergence.png and, for an image size, components.png,
 // and then, when save is not "", the model file at the path save,
 // wherever it is; it returns their paths. Without an image size it
@@ -24,13 +26,13 @@ import (
 // show the components of other factors than the W.csv and H.csv beside
 // it. It does all of that or nothing: on an error every file in dir, and
 // the file at save, is as it was.
-func writeOutputs(dir string, d *dataset, w, h *mat.Dense, history []float64, image imageSize, save string, model io.WriterTo) ([]string, error) {
+func writeOutputs(dir string, header []string, fillW func(io.Writer) error, h *mat.Dense, history []float64, image imageSize, save string, model io.WriterTo) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return nil, err
 	}
 	files := []outputFile{
-		{"W.csv", func(f io.Writer) error { return writeMatrix(f, w, nil) }},
-		{"H.csv", func(f io.Writer) error { return writeMatrix(f, h, d.header) }},
+		{"W.csv", fillW},
+		{"H.csv", func(f io.Writer) error { return writeMatrix(f, h, header) }},
 		{"history.csv", func(f io.Writer) error { return writeHistory(f, history) }},
 		{"convergence.png", func(f io.Writer) error { return plotConvergence(f, history) }},
 	}

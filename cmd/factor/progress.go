@@ -117,3 +117,73 @@ func (b *bar) report(p factor.Progress) {
 
 // done clears the bar: runs that converge early leave it short of full.
 func (b *bar) done() { b.pb.Finish() }
+
+// streamReporter shows the progress of a streamed fit, by epochs and
+// steps: a progress bar over the steps on a terminal (of unknown length
+// until the steps of an epoch are known), and otherwise a line at the end
+// of every tenth of the epochs and of the last.
+type streamReporter struct {
+	w              io.Writer
+	quiet          bool
+	pb             *progressbar.ProgressBar // nil for lines
+	epochs, every  int
+	epoch, perStep int // the epoch being read, from 1, and the steps of one (0 until known)
+	step           int
+	cost           float64
+	start          time.Time
+}
+
+// newStreamReporter returns the reporter of a streamed fit of epochs
+// epochs on stderr: silent when quiet.
+func newStreamReporter(stderr io.Writer, quiet bool, epochs int) *streamReporter {
+	s := &streamReporter{w: stderr, quiet: quiet, epochs: epochs, every: (epochs + 9) / 10, epoch: 1, start: time.Now()}
+	if !quiet && isTerminal(stderr) {
+		s.pb = progressbar.NewOptions(-1,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription("fitting"),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("step"),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	return s
+}
+
+// steps sets the steps of an epoch, once known: the bar's length is then
+// that of all epochs.
+func (s *streamReporter) steps(perEpoch int) {
+	s.perStep = perEpoch
+	if s.pb != nil {
+		s.pb.ChangeMax(perEpoch * s.epochs)
+	}
+}
+
+// report records a step of PartialFit, whose Iter counts the steps.
+func (s *streamReporter) report(p factor.Progress) {
+	s.step, s.cost = p.Iter, p.Objective
+	if s.pb != nil {
+		s.pb.Describe(fmt.Sprintf("epoch %d/%d, step %d, batch cost %.5g", s.epoch, s.epochs, s.step, s.cost))
+		s.pb.Add(1)
+	}
+}
+
+// epochDone reports the end of an epoch.
+func (s *streamReporter) epochDone(epoch int) {
+	s.epoch = epoch + 1
+	if s.quiet || s.pb != nil || (epoch%s.every != 0 && epoch != s.epochs) {
+		return
+	}
+	fmt.Fprintf(s.w, "factor: epoch %d/%d, step %d/%d, batch cost %.6g, %v\n",
+		epoch, s.epochs, s.step, s.perStep*s.epochs, s.cost, time.Since(s.start).Round(time.Millisecond))
+}
+
+// done clears the bar.
+func (s *streamReporter) done() {
+	if s.pb != nil {
+		s.pb.Finish()
+	}
+}

@@ -84,65 +84,199 @@ func Read(name string, r io.Reader) (*Matrix, error) {
 
 // readLimit is Read with a limit of max bytes a record.
 func readLimit(name string, r io.Reader, max int) (*Matrix, error) {
+	rr := newRowReader(name, r, max)
+	header, err := rr.Header()
+	if err != nil {
+		return nil, err
+	}
+	m := &Matrix{Header: header}
+	var data []float64
+	if data, m.Lines, err = rr.rows(-1, nil, nil); err != nil {
+		return nil, err
+	}
+	if len(m.Lines) == 0 {
+		return nil, rr.noRows()
+	}
+	m.X = mat.NewDense(len(m.Lines), rr.cols, data)
+	return m, nil
+}
+
+// RowReader reads a matrix in the format of Read a block of rows at a
+// time, so that a file larger than memory can be streamed: it holds only
+// the block it returns. It accepts the same inputs as Read and reports
+// the same errors, with the same line numbers.
+type RowReader struct {
+	name      string
+	lim       *recordLimit
+	cr        *csv.Reader
+	started   bool
+	header    []string
+	cols      int
+	firstLine int       // the line that set the number of columns
+	pending   []float64 // a first record that is a row, not yet returned
+	pendLine  int
+	read      int   // rows returned so far
+	err       error // the error every later call returns
+}
+
+// NewRowReader returns a reader of the CSV matrix in r, named name in
+// errors as by Read. It reads nothing until Header or Next is called.
+func NewRowReader(name string, r io.Reader) *RowReader {
+	return newRowReader(name, r, MaxRecord)
+}
+
+// newRowReader is NewRowReader with a limit of max bytes a record.
+func newRowReader(name string, r io.Reader, max int) *RowReader {
 	lim := &recordLimit{r: r, max: max, line: 1, start: 1}
 	cr := csv.NewReader(lim)
-	cr.FieldsPerRecord = -1 // checked below, to say which lines disagree
+	cr.FieldsPerRecord = -1 // checked by rows, to say which lines disagree
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
-	m := &Matrix{}
-	var (
-		data      []float64
-		cols      int
-		firstLine int // the line that set the number of columns
-	)
-	for first := true; ; first = false {
-		rec, err := cr.Read()
+	return &RowReader{name: name, lim: lim, cr: cr}
+}
+
+// Header returns the column names of the header line, or nil when the
+// input has none, reading the first record if Next has not.
+func (r *RowReader) Header() ([]string, error) {
+	if err := r.start(); err != nil {
+		return nil, err
+	}
+	return r.header, nil
+}
+
+// Next returns the next block of up to n rows (n ≥ 1) and the input line
+// on which each starts; the last block may have fewer rows. After the
+// last row it returns io.EOF, or Read's "no rows of numbers" error when
+// the input had none. An error is returned by every later call.
+func (r *RowReader) Next(n int) (*mat.Dense, []int, error) {
+	if n < 1 {
+		return nil, nil, fmt.Errorf("%s: Next(%d): want a block of at least 1 row", r.name, n)
+	}
+	if err := r.start(); err != nil {
+		return nil, nil, err
+	}
+	var data []float64
+	if r.cols > 0 {
+		data = make([]float64, 0, min(n, 1<<10)*r.cols)
+	}
+	data, lines, err := r.rows(n, data, make([]int, 0, min(n, 1<<16)))
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case len(lines) > 0:
+		return mat.NewDense(len(lines), r.cols, data), lines, nil
+	case r.read == 0:
+		r.err = r.noRows()
+	default:
+		r.err = io.EOF
+	}
+	return nil, nil, r.err
+}
+
+// noRows is the error of an input without rows of numbers.
+func (r *RowReader) noRows() error { return fmt.Errorf("%s: no rows of numbers", r.name) }
+
+// start reads the first record once: a header is kept, a row held for
+// rows to return first.
+func (r *RowReader) start() error {
+	if r.started {
+		return r.err
+	}
+	r.started = true
+	rec, line, err := r.record()
+	if err != nil {
+		if err != io.EOF {
+			r.err = err
+		}
+		return r.err
+	}
+	rec[0] = strings.TrimPrefix(rec[0], "\ufeff") // a byte order mark
+	header, err := isHeader(rec)
+	if err != nil {
+		r.err = fmt.Errorf("%s:%d: %w", r.name, line, err)
+		return r.err
+	}
+	r.cols, r.firstLine = len(rec), line
+	if header {
+		r.header = slices.Clone(rec)
+		return nil
+	}
+	if r.pending, r.err = r.parse(rec, line, nil); r.err == nil {
+		r.pendLine = line
+	}
+	return r.err
+}
+
+// rows appends the values of up to n rows (all when n < 0) to data and
+// their lines to lines. It returns io.EOF never: fewer rows than n means
+// the input ended.
+func (r *RowReader) rows(n int, data []float64, lines []int) ([]float64, []int, error) {
+	if r.err != nil {
+		if r.err == io.EOF {
+			return data, lines, nil
+		}
+		return nil, nil, r.err
+	}
+	if r.pending != nil && n != 0 {
+		data, lines = append(data, r.pending...), append(lines, r.pendLine)
+		r.pending, n = nil, n-1
+		r.read++
+	}
+	for ; n != 0; n-- {
+		rec, line, err := r.record()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			isParse := errors.As(err, &pe)
-			if lim.err != nil && !(isParse && pe.Line < lim.err.start) {
-				return nil, fmt.Errorf("%s:%d: %w", name, lim.err.start, lim.err)
-			}
-			if isParse {
-				return nil, fmt.Errorf("%s:%d:%d: %w", name, pe.Line, pe.Column, pe.Err)
-			}
-			return nil, fmt.Errorf("%s: %w", name, err)
+			r.err = err
+			return nil, nil, err
 		}
-		line, _ := cr.FieldPos(0)
-		if first {
-			rec[0] = strings.TrimPrefix(rec[0], "\ufeff") // a byte order mark
-			header, err := isHeader(rec)
-			if err != nil {
-				return nil, fmt.Errorf("%s:%d: %w", name, line, err)
-			}
-			if header {
-				m.Header = slices.Clone(rec)
-				cols, firstLine = len(rec), line
-				continue
-			}
+		if r.cols == 0 {
+			r.cols, r.firstLine = len(rec), line
 		}
-		if cols == 0 {
-			cols, firstLine = len(rec), line
-		} else if len(rec) != cols {
-			return nil, fmt.Errorf("%s:%d: %d fields, want %d as on line %d", name, line, len(rec), cols, firstLine)
+		if data, r.err = r.parse(rec, line, data); r.err != nil {
+			return nil, nil, r.err
 		}
-		for j, f := range rec {
-			v, ok := number(f)
-			if !ok {
-				return nil, fmt.Errorf("%s:%d: column %d: %s", name, line, j+1, notNumber(f))
-			}
-			data = append(data, v)
-		}
-		m.Lines = append(m.Lines, line)
+		lines = append(lines, line)
+		r.read++
 	}
-	if len(m.Lines) == 0 {
-		return nil, fmt.Errorf("%s: no rows of numbers", name)
+	return data, lines, nil
+}
+
+// record reads the next CSV record and its line, wording the errors.
+func (r *RowReader) record() ([]string, int, error) {
+	rec, err := r.cr.Read()
+	if err == io.EOF {
+		return nil, 0, err
 	}
-	m.X = mat.NewDense(len(m.Lines), cols, data)
-	return m, nil
+	if err != nil {
+		var pe *csv.ParseError
+		isParse := errors.As(err, &pe)
+		if lim := r.lim; lim.err != nil && !(isParse && pe.Line < lim.err.start) {
+			return nil, 0, fmt.Errorf("%s:%d: %w", r.name, lim.err.start, lim.err)
+		}
+		if isParse {
+			return nil, 0, fmt.Errorf("%s:%d:%d: %w", r.name, pe.Line, pe.Column, pe.Err)
+		}
+		return nil, 0, fmt.Errorf("%s: %w", r.name, err)
+	}
+	line, _ := r.cr.FieldPos(0)
+	return rec, line, nil
+}
+
+// parse appends the numbers of the row rec, on line, to data.
+func (r *RowReader) parse(rec []string, line int, data []float64) ([]float64, error) {
+	if len(rec) != r.cols {
+		return nil, fmt.Errorf("%s:%d: %d fields, want %d as on line %d", r.name, line, len(rec), r.cols, r.firstLine)
+	}
+	for j, f := range rec {
+		v, ok := number(f)
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: column %d: %s", r.name, line, j+1, notNumber(f))
+		}
+		data = append(data, v)
+	}
+	return data, nil
 }
 
 // ReadFile reads a matrix from the file at path with Read, naming the file

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -23,7 +24,65 @@ func read(t *testing.T, in string) *Matrix {
 	if err != nil {
 		t.Fatalf("Read(%q): %v", in, err)
 	}
+	sameAsBlocks(t, in, m, err)
 	return m
+}
+
+// readBlocks reads in, named "in", with a RowReader in blocks of n rows,
+// and returns the rows together as Read would.
+func readBlocks(in string, n int) (*Matrix, error) {
+	r := NewRowReader("in", strings.NewReader(in))
+	header, err := r.Header()
+	if err != nil {
+		return nil, err
+	}
+	m := &Matrix{Header: header}
+	var data []float64
+	cols := 0
+	for {
+		b, lines, err := r.Next(n)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if rows, c := b.Dims(); rows > n || rows != len(lines) {
+			return nil, fmt.Errorf("Next(%d) gave %d rows and %d lines", n, rows, len(lines))
+		} else {
+			cols = c
+		}
+		data = append(data, b.RawMatrix().Data...)
+		m.Lines = append(m.Lines, lines...)
+		if _, _, err2 := r.Next(0); err2 == nil {
+			return nil, errors.New("Next(0) gave no error")
+		}
+	}
+	if _, _, err := r.Next(n); err != io.EOF {
+		return nil, fmt.Errorf("Next after io.EOF: %v, want io.EOF again", err)
+	}
+	m.X = mat.NewDense(len(m.Lines), cols, data)
+	return m, nil
+}
+
+// sameAsBlocks checks that a RowReader, in blocks of 1, 2 and 3 rows,
+// reads in as Read did: the matrix m, or the error err.
+func sameAsBlocks(t *testing.T, in string, m *Matrix, err error) {
+	t.Helper()
+	for n := 1; n <= 3; n++ {
+		got, gerr := readBlocks(in, n)
+		switch {
+		case err != nil:
+			if gerr == nil || gerr.Error() != err.Error() {
+				t.Errorf("RowReader(%q) in blocks of %d: error %v, want %q as Read's", in, n, gerr, err)
+			}
+		case gerr != nil:
+			t.Errorf("RowReader(%q) in blocks of %d: %v, Read gave no error", in, n, gerr)
+		case !mat.Equal(got.X, m.X) || !slices.Equal(got.Header, m.Header) || (got.Header == nil) != (m.Header == nil) || !slices.Equal(got.Lines, m.Lines):
+			t.Errorf("RowReader(%q) in blocks of %d = %v %q %v, want Read's %v %q %v", in, n,
+				mat.Formatted(got.X, mat.Squeeze()), got.Header, got.Lines, mat.Formatted(m.X, mat.Squeeze()), m.Header, m.Lines)
+		}
+	}
 }
 
 // check compares m with the rows, header and lines it should hold.
@@ -54,6 +113,7 @@ func wantErrors(t *testing.T, cases map[string]string) {
 		} else if err.Error() != want {
 			t.Errorf("Read(%q) error = %q, want %q", in, err, want)
 		}
+		sameAsBlocks(t, in, m, err)
 	}
 }
 
