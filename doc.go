@@ -144,17 +144,20 @@
 //
 // # Model files
 //
-// NMF and VanillaALS marshal to a model file and load back from it
-// (MarshalBinary, UnmarshalBinary, WriteTo, ReadFrom; UnmarshalBinary works
-// on a zero value). A loaded model is the fitted model: the same settings,
-// factors, record and feature names, the same Transform and
-// InverseTransform bits, and it marshals to the same bytes. The file is
+// NMF, VanillaALS and MiniBatchNMF marshal to a model file and load back
+// from it (MarshalBinary, UnmarshalBinary, WriteTo, ReadFrom;
+// UnmarshalBinary works on a zero value). A loaded model is the fitted
+// model: the same settings, factors, record and feature names, the same
+// Transform and InverseTransform bits, and it marshals to the same bytes.
+// A MiniBatchNMF file also holds the online state (A, B, ρ and the epoch
+// and step counts), so that a model saved mid-stream continues PartialFit
+// to the same bits as the model that was not saved. The file is
 // little-endian: 8 magic bytes "FACTORMF", a uint16 format version (1), the
 // model kind, the settings, the shape, the objective, reconstruction error
 // and history, W and H as float64 arrays, the feature names (WithFeatureNames)
 // when given, and a CRC-32C of everything before it; modelfile.go lists the
 // fields and docs/model-format.md gives their offsets. A file that is
-// truncated, changed in any byte, of the other model type or of a newer
+// truncated, changed in any byte, of another model type or of a newer
 // format version, or that declares sizes its bytes do not hold, is an error
 // wrapping ErrFormat; decoding checks every declared size against the bytes
 // present (UnmarshalBinary) or grows its arrays only as bytes arrive

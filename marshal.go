@@ -11,7 +11,9 @@ import (
 // files"). A loaded model is the fitted model: the same settings, W, H,
 // NIter, Objective, History, ReconstructionErr and feature names, and the
 // same bits from Transform and InverseTransform; it marshals to the same
-// bytes. WithInitialFactors and WithProgress are not saved.
+// bytes. WithInitialFactors and WithProgress are not saved. A MiniBatchNMF
+// file also holds the online state, so that a model loaded mid-stream
+// continues PartialFit to the same bits (modelfile_minibatch.go).
 
 var (
 	_ interface {
@@ -22,6 +24,10 @@ var (
 		io.WriterTo
 		io.ReaderFrom
 	} = (*VanillaALS)(nil)
+	_ interface {
+		io.WriterTo
+		io.ReaderFrom
+	} = (*MiniBatchNMF)(nil)
 )
 
 // save returns what the model file of a fitted model holds.
@@ -36,17 +42,18 @@ func save(kind byte, cfg *config, f *fitted) (*savedModel, error) {
 	return &savedModel{kind: kind, cfg: c, n: n, m: m, fit: f, features: f.features}, nil
 }
 
-// marshal writes a fitted model into a new byte slice.
-func marshal(kind byte, cfg *config, f *fitted) ([]byte, error) {
+// marshal writes the model file s, unless err (save's), into a new byte
+// slice.
+func marshal(s *savedModel, err error) ([]byte, error) {
 	var b bytes.Buffer
-	if _, err := writeSaved(&b, kind, cfg, f); err != nil {
+	if _, err := writeSaved(&b, s, err); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
 }
 
-func writeSaved(w io.Writer, kind byte, cfg *config, f *fitted) (int64, error) {
-	s, err := save(kind, cfg, f)
+// writeSaved writes the model file s to w, unless err (save's).
+func writeSaved(w io.Writer, s *savedModel, err error) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
@@ -73,11 +80,14 @@ func readFrom(r io.Reader, kind byte) (*savedModel, int64, error) {
 // MarshalBinary encodes the fitted model as a model file
 // (encoding.BinaryMarshaler). An unfitted model is an error wrapping
 // ErrNotFitted.
-func (m *NMF) MarshalBinary() ([]byte, error) { return marshal(kindNMF, &m.cfg, m.fit) }
+func (m *NMF) MarshalBinary() ([]byte, error) { return marshal(save(kindNMF, &m.cfg, m.fit)) }
 
 // WriteTo writes the fitted model as a model file to w (io.WriterTo),
 // without holding the encoding in memory, and returns the bytes written.
-func (m *NMF) WriteTo(w io.Writer) (int64, error) { return writeSaved(w, kindNMF, &m.cfg, m.fit) }
+func (m *NMF) WriteTo(w io.Writer) (int64, error) {
+	s, err := save(kindNMF, &m.cfg, m.fit)
+	return writeSaved(w, s, err)
+}
 
 // UnmarshalBinary replaces the model, settings and fit, by the NMF model
 // file b (encoding.BinaryUnmarshaler); it works on a zero NMF. A damaged
@@ -110,11 +120,12 @@ func (m *NMF) FeatureNames() []string { return m.fit.featureNames() }
 
 // MarshalBinary encodes the fitted model as a model file; see
 // NMF.MarshalBinary.
-func (a *VanillaALS) MarshalBinary() ([]byte, error) { return marshal(kindALS, &a.cfg, a.fit) }
+func (a *VanillaALS) MarshalBinary() ([]byte, error) { return marshal(save(kindALS, &a.cfg, a.fit)) }
 
 // WriteTo writes the fitted model as a model file to w; see NMF.WriteTo.
 func (a *VanillaALS) WriteTo(w io.Writer) (int64, error) {
-	return writeSaved(w, kindALS, &a.cfg, a.fit)
+	s, err := save(kindALS, &a.cfg, a.fit)
+	return writeSaved(w, s, err)
 }
 
 // UnmarshalBinary replaces the model by the VanillaALS model file b; see

@@ -17,22 +17,28 @@ import (
 //
 //	magic        8 bytes  "FACTORMF"
 //	version      uint16   modelVersion (1)
-//	kind         uint8    1 NMF, 2 VanillaALS
+//	kind         uint8    1 NMF, 2 VanillaALS, 3 MiniBatchNMF
 //	reserved     uint8    0
 //	settings:
 //	  options    uint16   which options were given (WithInitialFactors and
-//	                      WithProgress are not saved)
+//	                      WithProgress are not saved); uint32 for kind 3,
+//	                      whose options reach past bit 15
 //	  k          uint64
 //	  alphaW     float64  alphaH, l1Ratio, tol as float64 too
 //	  maxIter    uint64   restarts as uint64 too
 //	  solver     uint8    init as uint8 too
 //	  beta       float64
 //	  seed       uint64
+//	  kind 3 only: batch size uint64, forget factor float64, max no
+//	             improvement, fresh restarts max iter and transform max
+//	             iter uint64 each (WithFreshRestarts is its option bit)
 //	shape:       n, m     uint64 each
 //	fit:         objective, reconstruction error  float64 each
 //	history:     count uint64, then count float64
 //	W            n·k float64, row-major
 //	H            k·m float64, row-major
+//	kind 3 only: epochs, steps uint64 each, ρ float64, then A and B of
+//	             the online H step, k·m float64 each, row-major as H
 //	features:    count uint64 (0 or m), then each a uint32 length and its UTF-8 bytes
 //	checksum     uint32   CRC-32C (Castagnoli) of every byte before it
 //
@@ -43,8 +49,9 @@ const (
 	modelMagic   = "FACTORMF"
 	modelVersion = 1
 
-	kindNMF byte = 1
-	kindALS byte = 2
+	kindNMF       byte = 1
+	kindALS       byte = 2
+	kindMiniBatch byte = 3
 
 	// maxDim bounds n, m and k of a model file, and maxName a feature
 	// name, so that no declared size can overflow the arithmetic below.
@@ -55,7 +62,7 @@ const (
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // kindNames names the model kinds in messages.
-var kindNames = map[byte]string{kindNMF: "an NMF", kindALS: "a VanillaALS"}
+var kindNames = map[byte]string{kindNMF: "an NMF", kindALS: "a VanillaALS", kindMiniBatch: "a MiniBatchNMF"}
 
 // savedModel is everything a model file holds, in the form the model types
 // are rebuilt from.
@@ -65,11 +72,13 @@ type savedModel struct {
 	n, m     int
 	fit      *fitted
 	features []string
+	online   *savedOnline // kind 3: the state PartialFit continues from
 }
 
-// savedOptions are the options a model file keeps.
+// savedOptions are the options a model file keeps. Those of kinds 1 and 2
+// fit in 16 bits (NMF and VanillaALS refuse miniBatchOnly).
 const savedOptions = optK | optAlpha | optAlphaH | optL1Ratio | optTol | optMaxIter |
-	optRestarts | optSolver | optBeta | optInit | optSeed | optFeatureNames
+	optRestarts | optSolver | optBeta | optInit | optSeed | optFeatureNames | miniBatchOnly
 
 // modelWriter writes the fields of a model file and its checksum.
 type modelWriter struct {
@@ -126,7 +135,11 @@ func writeModel(w io.Writer, s *savedModel) (int64, error) {
 	e.u8(s.kind)
 	e.u8(0)
 	c := &s.cfg
-	e.u16(uint16(c.set & savedOptions))
+	if s.kind == kindMiniBatch {
+		e.u32(uint32(c.set & savedOptions))
+	} else {
+		e.u16(uint16(c.set & savedOptions))
+	}
 	e.int(c.k)
 	e.f64(c.alphaW)
 	e.f64(c.alphaH)
@@ -138,6 +151,9 @@ func writeModel(w io.Writer, s *savedModel) (int64, error) {
 	e.u8(byte(c.init))
 	e.f64(c.beta)
 	e.u64(c.seed)
+	if s.kind == kindMiniBatch {
+		e.miniBatchSettings(c)
+	}
 	e.int(s.n)
 	e.int(s.m)
 	e.f64(s.fit.objective)
@@ -146,6 +162,9 @@ func writeModel(w io.Writer, s *savedModel) (int64, error) {
 	e.floats(s.fit.history)
 	e.floats(s.fit.w.RawMatrix().Data)
 	e.floats(s.fit.h.RawMatrix().Data)
+	if s.kind == kindMiniBatch {
+		e.online(s.online, s.m, c.k)
+	}
 	e.int(len(s.features))
 	for _, f := range s.features {
 		e.u32(uint32(len(f)))
@@ -285,21 +304,31 @@ func readModel(r io.Reader, avail int64, kind byte) (*savedModel, int64, error) 
 		return nil, d.n, formatError("format version %d, but this version of factor reads version %d; a newer factor wrote it", v, modelVersion)
 	}
 	s := &savedModel{kind: d.u8()}
-	if d.u8(); d.err == nil && s.kind != kindNMF && s.kind != kindALS {
+	if d.u8(); d.err == nil && kindNames[s.kind] == "" {
 		return nil, d.n, formatError("unknown model kind %d", s.kind)
 	}
 	if d.err == nil && s.kind != kind {
 		return nil, d.n, formatError("the file holds %s model, not %s", kindNames[s.kind], kindNames[kind])
 	}
 	c := &s.cfg
-	c.set = option(d.u16())
+	if s.kind == kindMiniBatch {
+		c.set = option(d.u32())
+	} else {
+		c.set = option(d.u16())
+	}
+	if extra := c.set &^ savedOptions; d.err == nil && extra != 0 {
+		d.err = formatError("options %#x, which a model file does not keep", uint32(extra))
+	}
 	c.k = d.size("k", maxDim)
 	c.alphaW, c.alphaH, c.l1Ratio, c.tol = d.f64(), d.f64(), d.f64(), d.f64()
-	c.maxIter = d.size("max iterations", maxDim)
+	c.maxIter = d.size("max iterations", math.MaxInt)
 	c.restarts = d.size("restarts", MaxRestarts)
 	c.solver, c.init = Solver(d.u8()), Init(d.u8())
 	c.beta = d.f64()
 	c.seed = d.u64()
+	if s.kind == kindMiniBatch {
+		d.miniBatchSettings(c)
+	}
 	s.n, s.m = d.size("rows", maxDim), d.size("columns", maxDim)
 	f := &fitted{objective: d.f64(), recErr: d.f64()}
 	f.history = d.floats(d.size("history length", maxDim), "the history")
@@ -311,6 +340,9 @@ func readModel(r io.Reader, avail int64, kind byte) (*savedModel, int64, error) 
 	}
 	w := d.floats(s.n*c.k, "W")
 	h := d.floats(c.k*s.m, "H")
+	if s.kind == kindMiniBatch {
+		s.online = d.online(c.k, s.m)
+	}
 	names := d.size("feature names", uint64(s.m))
 	if given := c.set&optFeatureNames != 0; d.err == nil && (names != 0 && names != s.m || given != (names != 0)) {
 		d.err = formatError("%d feature names for %d columns (WithFeatureNames given: %v)", names, s.m, given)
@@ -339,15 +371,27 @@ func readModel(r io.Reader, avail int64, kind byte) (*savedModel, int64, error) 
 func (s *savedModel) rebuild(f *fitted, w, h []float64) error {
 	c := &s.cfg
 	var err error
-	if s.kind == kindNMF {
+	parts := [][]float64{w, h}
+	switch s.kind {
+	case kindNMF:
 		err = c.validateNMF()
-	} else {
+	case kindALS:
 		err = c.validateALS()
+	default:
+		err = c.validateMiniBatchFile()
 	}
 	if err != nil {
 		return formatError("settings: %v", err)
 	}
-	for _, part := range [][]float64{{f.objective, f.recErr}, f.history, w, h} {
+	if s.kind == kindMiniBatch {
+		if err := s.checkOnline(f); err != nil {
+			return err
+		}
+		parts = append(parts, s.online.acc.num, s.online.acc.den)
+	} else {
+		parts = append(parts, []float64{f.objective, f.recErr}, f.history)
+	}
+	for _, part := range parts {
 		for _, v := range part {
 			if !isFinite(v) {
 				return formatError("a value is %g", v)
@@ -356,18 +400,30 @@ func (s *savedModel) rebuild(f *fitted, w, h []float64) error {
 	}
 	k, n, m := c.k, s.n, s.m
 	f.w = mat.NewDense(n, k, w)
-	ht := make([]float64, m*k)
-	for t := 0; t < k; t++ {
-		for j := 0; j < m; j++ {
-			ht[j*k+t] = h[t*m+j]
-		}
-	}
-	if s.kind == kindNMF {
+	ht := transposed(h, k, m)
+	switch s.kind {
+	case kindNMF:
 		f.components = newComponents(ht, m, k, c.beta, newPenalty(c.alphaW, c.l1Ratio, m), false, c.stopRule)
-	} else {
+	case kindALS:
 		f.components = newComponents(ht, m, k, Frobenius, penalty{l2: c.alphaW}, true, c.stopRule)
+	default:
+		f.components = newComponents(ht, m, k, c.beta, newPenalty(c.alphaW, c.l1Ratio, m), false, transformRule(c))
+		s.online.acc.num = transposed(s.online.acc.num, k, m)
+		s.online.acc.den = transposed(s.online.acc.den, k, m)
 	}
 	f.features, c.features = s.features, s.features
 	s.fit = f
 	return nil
+}
+
+// transposed returns the transpose (cols×rows, row-major) of the rows×cols
+// row-major a.
+func transposed(a []float64, rows, cols int) []float64 {
+	out := make([]float64, len(a))
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			out[j*rows+i] = a[i*cols+j]
+		}
+	}
+	return out
 }

@@ -2,12 +2,14 @@ package factor_test
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -71,6 +73,12 @@ func modelCases(t *testing.T) []modelCase {
 	}
 	emptyNMF := func() modelFile { return new(factor.NMF) }
 	emptyALS := func() modelFile { return new(factor.VanillaALS) }
+	mb := func(opts ...factor.Option) func() modelFile {
+		return func() modelFile {
+			return miniBatchFile{factor.NewMiniBatchNMF(append([]factor.Option{factor.WithK(3), factor.WithSeed(4), factor.WithBatchSize(7)}, opts...)...)}
+		}
+	}
+	emptyMB := func() modelFile { return miniBatchFile{new(factor.MiniBatchNMF)} }
 	return []modelCase{
 		{"nmf-hals", nmf(factor.WithAlpha(0.01), factor.WithL1Ratio(0.3), factor.WithFeatureNames(names(12))), emptyNMF, withZeros, newZeros},
 		{"nmf-hals-csr", nmf(factor.WithSolver(factor.AcceleratedHALS)), emptyNMF, sparseOf(t, withZeros), sparseOf(t, newZeros)},
@@ -82,8 +90,19 @@ func modelCases(t *testing.T) []modelCase {
 		{"als", func() modelFile {
 			return factor.NewVanillaALS(factor.WithK(3), factor.WithAlpha(0.1), factor.WithSeed(4), factor.WithFeatureNames(names(12)))
 		}, emptyALS, signed, newSigned},
+		{"minibatch", mb(factor.WithAlpha(0.01), factor.WithL1Ratio(0.3), factor.WithForgetFactor(0.5), factor.WithMaxNoImprovement(3), factor.WithTransformMaxIter(40)), emptyMB, withZeros, newZeros},
+		{"minibatch-csr", mb(factor.WithMaxIter(5), factor.WithTol(0)), emptyMB, sparseOf(t, withZeros), sparseOf(t, newZeros)},
+		{"minibatch-kl", mb(factor.WithBeta(factor.KullbackLeibler), factor.WithFreshRestarts(), factor.WithFreshRestartsMaxIter(9)), emptyMB, withZeros, newZeros},
+		{"minibatch-kl-csr", mb(factor.WithBeta(factor.KullbackLeibler), factor.WithAlphaH(0.02), factor.WithMaxNoImprovement(0)), emptyMB, sparseOf(t, withZeros), sparseOf(t, newZeros)},
 	}
 }
+
+// miniBatchFile is a MiniBatchNMF as a modelFile: it has no objective
+// and no feature names.
+type miniBatchFile struct{ *factor.MiniBatchNMF }
+
+func (miniBatchFile) Objective() float64     { return math.NaN() }
+func (miniBatchFile) FeatureNames() []string { return nil }
 
 // fitted fits a case's model.
 func (c modelCase) fitted(t *testing.T) modelFile {
@@ -101,6 +120,9 @@ func sameModel(t *testing.T, a, b modelFile, xNew mat.Matrix) {
 	t.Helper()
 	if !sameBits(a.W(), b.W()) || !sameBits(a.H(), b.H()) {
 		t.Error("W or H differ")
+	}
+	if sa, ok := a.(miniBatchFile); ok && sa.NSteps() != b.(miniBatchFile).NSteps() {
+		t.Error("NSteps differ")
 	}
 	if a.NIter() != b.NIter() || !sameFloats(a.History(), b.History()) ||
 		!sameFloats([]float64{a.Objective(), a.ReconstructionErr()}, []float64{b.Objective(), b.ReconstructionErr()}) {
@@ -182,28 +204,68 @@ func smallModel(t testing.TB) ([]byte, *factor.NMF) {
 	return b, m
 }
 
+// smallMiniBatch returns the model file of a small MiniBatchNMF after a
+// Fit and a PartialFit, and the model.
+func smallMiniBatch(t testing.TB) ([]byte, *factor.MiniBatchNMF) {
+	t.Helper()
+	m := factor.NewMiniBatchNMF(factor.WithK(2), factor.WithSeed(1), factor.WithMaxIter(4), factor.WithBatchSize(4), factor.WithBeta(factor.KullbackLeibler))
+	x := randomMatrix(9, 5, 0.1, 0.2, 43)
+	if err := m.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.PartialFit(rowsOf(x, 2, 6)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, m
+}
+
+// smallFile is a small model file for the corruption tests, with a zero
+// value of its type and the offsets of k and n in it.
+type smallFile struct {
+	name     string
+	b        []byte
+	orig     modelFile
+	empty    func() modelFile
+	kAt, nAt int
+}
+
+func smallFiles(t testing.TB) []smallFile {
+	b, m := smallModel(t)
+	mb, mm := smallMiniBatch(t)
+	return []smallFile{
+		{"NMF", b, m, func() modelFile { return new(factor.NMF) }, 14, 88},
+		// Kind 3's options take 4 bytes, and its own settings 40 more.
+		{"MiniBatchNMF", mb, miniBatchFile{mm}, func() modelFile { return miniBatchFile{new(factor.MiniBatchNMF)} }, 16, 130},
+	}
+}
+
 // TestModelTruncated: every proper prefix of a model file, the empty one
 // included, is an error wrapping ErrFormat, and leaves the model it was
 // read into as it was.
 func TestModelTruncated(t *testing.T) {
-	b, orig := smallModel(t)
-	m := factor.NewNMF(factor.WithK(2))
-	for n := range len(b) {
-		if err := m.UnmarshalBinary(b[:n]); !errors.Is(err, factor.ErrFormat) {
-			t.Fatalf("first %d of %d bytes: %v, want ErrFormat", n, len(b), err)
+	for _, f := range smallFiles(t) {
+		b, m := f.b, f.empty()
+		for n := range len(b) {
+			if err := m.UnmarshalBinary(b[:n]); !errors.Is(err, factor.ErrFormat) {
+				t.Fatalf("%s: first %d of %d bytes: %v, want ErrFormat", f.name, n, len(b), err)
+			}
+			if _, err := f.empty().ReadFrom(bytes.NewReader(b[:n])); !errors.Is(err, factor.ErrFormat) {
+				t.Fatalf("%s: ReadFrom of the first %d of %d bytes: %v, want ErrFormat", f.name, n, len(b), err)
+			}
 		}
-		if _, err := new(factor.NMF).ReadFrom(bytes.NewReader(b[:n])); !errors.Is(err, factor.ErrFormat) {
-			t.Fatalf("ReadFrom of the first %d of %d bytes: %v, want ErrFormat", n, len(b), err)
+		if m.W() != nil {
+			t.Errorf("%s: a failed UnmarshalBinary changed the model", f.name)
 		}
-	}
-	if m.W() != nil {
-		t.Error("a failed UnmarshalBinary changed the model")
-	}
-	if err := m.UnmarshalBinary(append(slices.Clone(b), 0)); !errors.Is(err, factor.ErrFormat) {
-		t.Errorf("a byte after the model: %v, want ErrFormat", err)
-	}
-	if err := m.UnmarshalBinary(b); err != nil || !sameBits(m.W(), orig.W()) {
-		t.Errorf("the whole file: %v", err)
+		if err := m.UnmarshalBinary(append(slices.Clone(b), 0)); !errors.Is(err, factor.ErrFormat) {
+			t.Errorf("%s: a byte after the model: %v, want ErrFormat", f.name, err)
+		}
+		if err := m.UnmarshalBinary(b); err != nil || !sameBits(m.W(), f.orig.W()) {
+			t.Errorf("%s: the whole file: %v", f.name, err)
+		}
 	}
 }
 
@@ -211,35 +273,41 @@ func TestModelTruncated(t *testing.T) {
 // byte xor-ed with 1, 0x80 and a seeded random value) is an error wrapping
 // ErrFormat: CRC-32C detects every change of up to 32 bits.
 func TestModelBytesChanged(t *testing.T) {
-	b, _ := smallModel(t)
-	rng := rand.New(rand.NewPCG(7, 8))
-	changed := 0
-	for i := range b {
-		for _, x := range []byte{1, 0x80, byte(1 + rng.IntN(255))} {
-			c := slices.Clone(b)
-			c[i] ^= x
-			if err := new(factor.NMF).UnmarshalBinary(c); !errors.Is(err, factor.ErrFormat) {
-				t.Fatalf("byte %d xor %#x: %v, want ErrFormat", i, x, err)
+	for _, f := range smallFiles(t) {
+		b := f.b
+		rng := rand.New(rand.NewPCG(7, 8))
+		changed := 0
+		for i := range b {
+			for _, x := range []byte{1, 0x80, byte(1 + rng.IntN(255))} {
+				c := slices.Clone(b)
+				c[i] ^= x
+				if err := f.empty().UnmarshalBinary(c); !errors.Is(err, factor.ErrFormat) {
+					t.Fatalf("%s: byte %d xor %#x: %v, want ErrFormat", f.name, i, x, err)
+				}
+				changed++
 			}
-			changed++
 		}
+		t.Logf("%s: %d changed files of %d bytes refused", f.name, changed, len(b))
 	}
-	t.Logf("%d changed files of %d bytes refused", changed, len(b))
 }
 
-// header returns a model file whose fields are those of b up to the shape,
-// with n, m, k and the history length replaced, and a valid checksum of
-// whatever follows: a hostile file that only its declared sizes make large.
-func hostile(b []byte, n, m, k, history uint64) []byte {
-	c := slices.Clone(b)
-	const kAt, nAt = 14, 88 // offsets of k and of n (see modelfile.go)
+// resum returns c with its checksum made valid again.
+func resum(c []byte) []byte {
+	binary.LittleEndian.PutUint32(c[len(c)-4:], crc32.Checksum(c[:len(c)-4], crc32.MakeTable(crc32.Castagnoli)))
+	return c
+}
+
+// hostile returns the model file f with n, m, k and the history length
+// replaced, and a valid checksum of whatever follows: a hostile file that
+// only its declared sizes make large.
+func hostile(f smallFile, n, m, k, history uint64) []byte {
+	c := slices.Clone(f.b)
+	kAt, nAt := f.kAt, f.nAt
 	binary.LittleEndian.PutUint64(c[kAt:], k)
 	binary.LittleEndian.PutUint64(c[nAt:], n)
 	binary.LittleEndian.PutUint64(c[nAt+8:], m)
 	binary.LittleEndian.PutUint64(c[nAt+32:], history)
-	sum := crc32.Checksum(c[:len(c)-4], crc32.MakeTable(crc32.Castagnoli))
-	binary.LittleEndian.PutUint32(c[len(c)-4:], sum)
-	return c
+	return resum(c)
 }
 
 // TestModelHostileHeaders: files that declare 10¹² rows, a huge k or
@@ -247,39 +315,44 @@ func hostile(b []byte, n, m, k, history uint64) []byte {
 // decoding them allocates less than a few MB (as UnmarshalBinary and as
 // ReadFrom, which cannot know the file's length).
 func TestModelHostileHeaders(t *testing.T) {
-	b, _ := smallModel(t)
-	if err := new(factor.NMF).UnmarshalBinary(hostile(b, 6, 5, 2, 20)); err != nil {
-		t.Fatalf("the untouched sizes must load (offsets wrong?): %v", err)
-	}
-	for _, h := range []struct {
-		name          string
-		n, m, k, hist uint64
-	}{
-		{"1e12 rows", 1e12, 5, 2, 20},
-		{"1e12 columns", 6, 1e12, 2, 20},
-		{"k = 2^62", 6, 5, 1 << 62, 20},
-		{"history of 2^40", 6, 5, 2, 1 << 40},
-		{"rows × k past the limit", 1 << 39, 5, 1 << 20, 20},
-		{"zero rows", 0, 5, 2, 20},
-		// Within the bounds, but not backed by the file's bytes: refused
-		// by the length check, or, streamed, when the bytes run out.
-		{"2^30 rows", 1 << 30, 5, 2, 20},
-	} {
-		file := hostile(b, h.n, h.m, h.k, h.hist)
-		for _, how := range []string{"UnmarshalBinary", "ReadFrom"} {
-			var err error
-			allocated := bytesAllocated(func() {
-				if how == "ReadFrom" {
-					_, err = new(factor.NMF).ReadFrom(bytes.NewReader(file))
-				} else {
-					err = new(factor.NMF).UnmarshalBinary(file)
+	for _, f := range smallFiles(t) {
+		n, m, k := f.orig.W().RawMatrix().Rows, f.orig.H().RawMatrix().Cols, uint64(2)
+		hist := uint64(len(f.orig.History()))
+		rows, cols := uint64(n), uint64(m)
+		if err := f.empty().UnmarshalBinary(hostile(f, rows, cols, k, hist)); err != nil {
+			t.Fatalf("%s: the untouched sizes must load (offsets wrong?): %v", f.name, err)
+		}
+		for _, h := range []struct {
+			name          string
+			n, m, k, hist uint64
+		}{
+			{"1e12 rows", 1e12, cols, k, hist},
+			{"1e12 columns", rows, 1e12, k, hist},
+			{"k = 2^62", rows, cols, 1 << 62, hist},
+			{"history of 2^40", rows, cols, k, 1 << 40},
+			{"rows × k past the limit", 1 << 39, cols, 1 << 20, hist},
+			{"zero rows", 0, cols, k, hist},
+			// Within the bounds, but not backed by the file's bytes: refused
+			// by the length check, or, streamed, when the bytes run out.
+			{"2^30 rows", 1 << 30, cols, k, hist},
+			{"2^30 columns", rows, 1 << 30, k, hist},
+		} {
+			file := hostile(f, h.n, h.m, h.k, h.hist)
+			for _, how := range []string{"UnmarshalBinary", "ReadFrom"} {
+				var err error
+				allocated := bytesAllocated(func() {
+					if how == "ReadFrom" {
+						_, err = f.empty().ReadFrom(bytes.NewReader(file))
+					} else {
+						err = f.empty().UnmarshalBinary(file)
+					}
+				})
+				if !errors.Is(err, factor.ErrFormat) {
+					t.Errorf("%s, %s, %s: %v, want ErrFormat", f.name, h.name, how, err)
 				}
-			})
-			if !errors.Is(err, factor.ErrFormat) {
-				t.Errorf("%s, %s: %v, want ErrFormat", h.name, how, err)
-			}
-			if allocated > 4<<20 {
-				t.Errorf("%s, %s: allocated %d bytes", h.name, how, allocated)
+				if allocated > 4<<20 {
+					t.Errorf("%s, %s, %s: allocated %d bytes", f.name, h.name, how, allocated)
+				}
 			}
 		}
 	}
@@ -294,7 +367,7 @@ func TestModelHostileName(t *testing.T) {
 	first := 128 + 8*hist + 8*(6*2+2*5) + 8 // the first name's length
 	c := slices.Clone(b)
 	binary.LittleEndian.PutUint32(c[first:], 1<<20)
-	binary.LittleEndian.PutUint32(c[len(c)-4:], crc32.Checksum(c[:len(c)-4], crc32.MakeTable(crc32.Castagnoli)))
+	resum(c)
 	var err error
 	if n := bytesAllocated(func() { err = new(factor.NMF).UnmarshalBinary(c) }); !errors.Is(err, factor.ErrFormat) || n > 1<<19 {
 		t.Errorf("UnmarshalBinary: %v after %d bytes allocated; want ErrFormat and less than the name", err, n)
@@ -305,7 +378,7 @@ func TestModelHostileName(t *testing.T) {
 	// The name count must agree with the option set.
 	d := slices.Clone(b)
 	binary.LittleEndian.PutUint16(d[12:], binary.LittleEndian.Uint16(d[12:])&^(1<<13))
-	binary.LittleEndian.PutUint32(d[len(d)-4:], crc32.Checksum(d[:len(d)-4], crc32.MakeTable(crc32.Castagnoli)))
+	resum(d)
 	if err := new(factor.NMF).UnmarshalBinary(d); !errors.Is(err, factor.ErrFormat) {
 		t.Errorf("names without WithFeatureNames among the options: %v, want ErrFormat", err)
 	}
@@ -350,7 +423,7 @@ func TestModelVersionAndKind(t *testing.T) {
 // -update rewrites them.
 func TestModelGolden(t *testing.T) {
 	for _, c := range modelCases(t) {
-		if c.name != "nmf-hals" && c.name != "als" {
+		if c.name != "nmf-hals" && c.name != "als" && c.name != "minibatch" {
 			continue
 		}
 		path := filepath.Join("testdata", "models", c.name+".model")
@@ -421,19 +494,161 @@ func FuzzUnmarshal(f *testing.F) {
 	}
 	ab, _ := a.MarshalBinary()
 	f.Add(ab)
+	mb, _ := smallMiniBatch(f)
+	for _, n := range []int{0, 12, 16, 90, 140, len(mb) / 2, len(mb) - 1, len(mb)} {
+		f.Add(mb[:n])
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var m factor.NMF
-		if err := m.UnmarshalBinary(data); err == nil {
-			again, err := m.MarshalBinary()
-			if err != nil || !bytes.Equal(again, data) {
-				t.Fatalf("accepted a file that marshals back to other bytes (%v)", err)
+		for _, m := range []interface {
+			encoding.BinaryMarshaler
+			encoding.BinaryUnmarshaler
+		}{new(factor.NMF), new(factor.VanillaALS), new(factor.MiniBatchNMF)} {
+			if err := m.UnmarshalBinary(data); err == nil {
+				again, err := m.MarshalBinary()
+				if err != nil || !bytes.Equal(again, data) {
+					t.Fatalf("%T accepted a file that marshals back to other bytes (%v)", m, err)
+				}
+			} else if !errors.Is(err, factor.ErrFormat) {
+				t.Fatalf("%T: error %v does not wrap ErrFormat", m, err)
 			}
-		} else if !errors.Is(err, factor.ErrFormat) {
-			t.Fatalf("error %v does not wrap ErrFormat", err)
-		}
-		var als factor.VanillaALS
-		if err := als.UnmarshalBinary(data); err != nil && !errors.Is(err, factor.ErrFormat) {
-			t.Fatalf("error %v does not wrap ErrFormat", err)
 		}
 	})
+}
+
+// TestMiniBatchModelMidStream: a PartialFit stream cut after any chunk,
+// saved, loaded into a zero value (by UnmarshalBinary or ReadFrom) and
+// continued with the remaining chunks ends in the same bits as the stream
+// that was not cut: the same model file, A, B and ρ included, so the same
+// W, H, NSteps, NIter and History. A stream that starts from a Fit
+// continues the same way.
+func TestMiniBatchModelMidStream(t *testing.T) {
+	x := randomMatrix(40, 12, 0.05, 0.3, 51)
+	xNew := randomMatrix(5, 12, 0.05, 0.3, 52)
+	const chunk = 8
+	for _, c := range []struct {
+		name   string
+		sparse bool
+		opts   []factor.Option
+		fit    bool
+	}{
+		{"frobenius", false, nil, false},
+		{"frobenius-csr", true, []factor.Option{factor.WithAlpha(0.01), factor.WithL1Ratio(0.5)}, false},
+		{"kl", false, []factor.Option{factor.WithBeta(factor.KullbackLeibler), factor.WithForgetFactor(0.3)}, false},
+		{"kl-csr", true, []factor.Option{factor.WithBeta(factor.KullbackLeibler), factor.WithFreshRestartsMaxIter(5)}, false},
+		{"after-fit", false, []factor.Option{factor.WithMaxIter(3)}, true},
+		{"after-fit-kl-csr", true, []factor.Option{factor.WithBeta(factor.KullbackLeibler), factor.WithMaxIter(3)}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			chunks := make([]mat.Matrix, 0, 5)
+			for lo := 0; lo < 40; lo += chunk {
+				d := rowsOf(x, lo, lo+chunk)
+				if c.sparse {
+					d = sparseOf(t, d.(*mat.Dense))
+				}
+				chunks = append(chunks, d)
+			}
+			newModel := func() *factor.MiniBatchNMF {
+				m := factor.NewMiniBatchNMF(append([]factor.Option{factor.WithK(3), factor.WithSeed(5), factor.WithBatchSize(10)}, c.opts...)...)
+				if c.fit {
+					var all mat.Matrix = x
+					if c.sparse {
+						all = sparseOf(t, x)
+					}
+					if err := m.Fit(all); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return m
+			}
+			partial := func(m *factor.MiniBatchNMF, from []mat.Matrix) {
+				for _, d := range from {
+					if err := m.PartialFit(d); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			whole := newModel()
+			partial(whole, chunks)
+			want, err := whole.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for cut := range len(chunks) {
+				first := newModel()
+				partial(first, chunks[:cut])
+				saved, err := first.MarshalBinary()
+				if cut == 0 && !c.fit {
+					if !errors.Is(err, factor.ErrNotFitted) {
+						t.Errorf("a model before any Fit or PartialFit marshals with %v, want ErrNotFitted", err)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				var loaded factor.MiniBatchNMF
+				if cut%2 == 0 {
+					err = loaded.UnmarshalBinary(saved)
+				} else {
+					_, err = loaded.ReadFrom(bytes.NewReader(saved))
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameModel(t, miniBatchFile{first}, miniBatchFile{&loaded}, xNew)
+				partial(&loaded, chunks[cut:])
+				got, err := loaded.MarshalBinary()
+				if err != nil || !bytes.Equal(got, want) {
+					t.Errorf("cut after %d chunks: the continued stream differs from the whole (%v)", cut, err)
+				}
+				sameModel(t, miniBatchFile{whole}, miniBatchFile{&loaded}, xNew)
+			}
+		})
+	}
+}
+
+// TestMiniBatchModelChecks: a MiniBatchNMF file is refused as another
+// type and another type's file as a MiniBatchNMF, naming both; a zero
+// MiniBatchNMF marshals with ErrNotFitted; a file whose option set has a
+// bit no model file keeps (here WithProgress) or whose record disagrees
+// with its online state (more steps than history entries) is refused,
+// even with a valid checksum.
+func TestMiniBatchModelChecks(t *testing.T) {
+	mb, _ := smallMiniBatch(t)
+	nmf, _ := smallModel(t)
+	if err := new(factor.NMF).UnmarshalBinary(mb); !errors.Is(err, factor.ErrFormat) || !strings.Contains(err.Error(), "MiniBatchNMF") {
+		t.Errorf("a MiniBatchNMF file as an NMF: %v, want ErrFormat naming the kinds", err)
+	}
+	if err := new(factor.MiniBatchNMF).UnmarshalBinary(nmf); !errors.Is(err, factor.ErrFormat) || !strings.Contains(err.Error(), "NMF") {
+		t.Errorf("an NMF file as a MiniBatchNMF: %v, want ErrFormat naming the kinds", err)
+	}
+	if _, err := new(factor.MiniBatchNMF).MarshalBinary(); !errors.Is(err, factor.ErrNotFitted) {
+		t.Errorf("zero MiniBatchNMF: %v, want ErrNotFitted", err)
+	}
+	if _, err := factor.NewMiniBatchNMF(factor.WithK(2)).WriteTo(new(bytes.Buffer)); !errors.Is(err, factor.ErrNotFitted) {
+		t.Errorf("unfitted MiniBatchNMF's WriteTo: %v, want ErrNotFitted", err)
+	}
+	const progress = 1 << 12
+	withProgress := slices.Clone(nmf)
+	binary.LittleEndian.PutUint16(withProgress[12:], binary.LittleEndian.Uint16(nmf[12:])|progress)
+	if err := new(factor.NMF).UnmarshalBinary(resum(withProgress)); !errors.Is(err, factor.ErrFormat) || !strings.Contains(err.Error(), "options") {
+		t.Errorf("an NMF file with WithProgress's bit: %v, want ErrFormat about the options", err)
+	}
+	withProgress = slices.Clone(mb)
+	binary.LittleEndian.PutUint32(withProgress[12:], binary.LittleEndian.Uint32(mb[12:])|progress)
+	if err := new(factor.MiniBatchNMF).UnmarshalBinary(resum(withProgress)); !errors.Is(err, factor.ErrFormat) || !strings.Contains(err.Error(), "options") {
+		t.Errorf("a MiniBatchNMF file with WithProgress's bit: %v, want ErrFormat about the options", err)
+	}
+	// The steps count follows W and H: after the history (at 170), W (4×2)
+	// and H (2×5), and the epochs.
+	hist := int(binary.LittleEndian.Uint64(mb[162:]))
+	stepsAt := 170 + 8*hist + 8*(4*2+2*5) + 8
+	if got := binary.LittleEndian.Uint64(mb[stepsAt:]); got != uint64(hist) {
+		t.Fatalf("steps %d at %d, want %d (offsets wrong?)", got, stepsAt, hist)
+	}
+	c := slices.Clone(mb)
+	binary.LittleEndian.PutUint64(c[stepsAt:], uint64(hist+1))
+	if err := new(factor.MiniBatchNMF).UnmarshalBinary(resum(c)); !errors.Is(err, factor.ErrFormat) {
+		t.Errorf("more steps than history entries: %v, want ErrFormat", err)
+	}
 }
