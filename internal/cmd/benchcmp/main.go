@@ -13,6 +13,11 @@
 // ‖X − WH‖_F / ‖X‖_F, objective the beta divergence, and reach the seconds
 // from the start of the fit until the objective first fell to OBJ.
 //
+// With -minibatch B it fits MiniBatchNMF instead, in batches of B rows for
+// MAX_ITER epochs (SOLVER must be mu, and the no-improvement rule is off),
+// as bench/minibatch_bench.py times
+// scikit-learn's MiniBatchNMF, and adds "steps S" to the line.
+//
 //	go run ./internal/cmd/benchcmp -gen N M R FILE
 //
 // writes an N×M CSV matrix of rank R with ±10% multiplicative noise (seed 1).
@@ -39,6 +44,7 @@ func main() {
 	target := flag.Float64("target", 0, "report when the objective first reaches this value")
 	gen := flag.Bool("gen", false, "write a synthetic dense matrix: -gen N M R FILE")
 	rates := flag.Bool("rates", false, "measure the dense product rate, memory bandwidth and gather rate")
+	batch := flag.Int("minibatch", 0, "fit MiniBatchNMF in batches of this many rows")
 	flag.Parse()
 	var err error
 	switch {
@@ -46,6 +52,8 @@ func main() {
 		err = generate(flag.Args())
 	case *rates:
 		err = measureRates()
+	case *batch > 0:
+		err = benchMiniBatch(flag.Args(), *batch)
 	default:
 		err = bench(flag.Args(), *target)
 	}
@@ -107,4 +115,34 @@ func bench(args []string, target float64) error {
 func divergence(m *factor.NMF) float64 {
 	e := m.ReconstructionErr()
 	return e * e / 2
+}
+
+// benchMiniBatch times a MiniBatchNMF fit of FILE K mu BETA EPOCHS TOL.
+func benchMiniBatch(args []string, batch int) error {
+	if len(args) < 6 || args[2] != "mu" {
+		return fmt.Errorf("usage: benchcmp -minibatch B FILE K mu BETA EPOCHS TOL [dense]")
+	}
+	x, err := load(args[0], len(args) > 6 && args[6] == "dense")
+	if err != nil {
+		return err
+	}
+	k, err1 := strconv.Atoi(args[1])
+	beta, err2 := strconv.ParseFloat(args[3], 64)
+	epochs, err3 := strconv.Atoi(args[4])
+	tol, err4 := strconv.ParseFloat(args[5], 64)
+	for _, e := range []error{err1, err2, err3, err4} {
+		if e != nil {
+			return e
+		}
+	}
+	m := factor.NewMiniBatchNMF(factor.WithK(k), factor.WithBeta(beta), factor.WithBatchSize(batch), factor.WithMaxIter(epochs),
+		factor.WithTol(tol), factor.WithMaxNoImprovement(0), factor.WithInit(factor.InitNNDSVDA), factor.WithSeed(0))
+	start := time.Now()
+	if err := m.Fit(x); err != nil {
+		return err
+	}
+	seconds := time.Since(start).Seconds()
+	fmt.Printf("seconds %.4f iters %d per_iter %.5f relerr %.6f steps %d\n",
+		seconds, m.NIter(), seconds/float64(max(m.NIter(), 1)), residual.Relative(x, m.W(), m.H()), m.NSteps())
+	return nil
 }
