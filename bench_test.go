@@ -220,7 +220,7 @@ func BenchmarkMiniBatchStep(b *testing.B) {
 
 func benchMiniBatchSteps(b *testing.B, x mat.Matrix, k int, beta float64, batch int) {
 	cfg := newConfig([]Option{WithK(k), WithBeta(beta), WithBatchSize(batch)})
-	in, err := mbInput(x, &cfg)
+	in, err := mbInput(x, &cfg, false)
 	if err != nil {
 		b.Fatal(err)
 	}

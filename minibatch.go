@@ -215,7 +215,7 @@ func (m *MiniBatchNMF) PartialFitContext(ctx context.Context, x mat.Matrix) erro
 	old := m.state
 	k := cfg.k
 	if old != nil {
-		if ok, mm := old.dims(); in.m != mm || ok != k {
+		if _, mm := old.dims(); in.m != mm {
 			return shapeError("X has %d columns, the model was fitted on %d", in.m, mm)
 		}
 	}
@@ -277,13 +277,14 @@ func (m *MiniBatchNMF) begin(ctx context.Context, x mat.Matrix) (config, *input,
 	if err := cfg.validateMiniBatch(); err != nil {
 		return cfg, nil, err
 	}
-	in, err := mbInput(x, &cfg)
+	in, err := mbInput(x, &cfg, m.state != nil)
 	return cfg, in, err
 }
 
 // mbInput takes X for Fit or PartialFit and checks it and the settings
-// against it.
-func mbInput(x mat.Matrix, cfg *config) (*input, error) {
+// against it; continuing says that a fitted H exists, after which the rows
+// of a chunk no longer bound k (scikit-learn takes a chunk of any height).
+func mbInput(x mat.Matrix, cfg *config, continuing bool) (*input, error) {
 	in, err := newInput(x, "X")
 	if err != nil {
 		return nil, err
@@ -291,7 +292,11 @@ func mbInput(x mat.Matrix, cfg *config) (*input, error) {
 	if err := in.checkNMF("X", cfg.beta); err != nil {
 		return nil, err
 	}
-	if err := cfg.validateData(in.n, in.m); err != nil {
+	rows := in.n
+	if continuing {
+		rows = max(rows, (cfg.k+in.m-1)/in.m)
+	}
+	if err := cfg.validateData(rows, in.m); err != nil {
 		return nil, err
 	}
 	if cfg.beta == Frobenius && !isFinite(in.sumSq) {

@@ -240,3 +240,19 @@ func ExampleMiniBatchNMF_PartialFit() {
 	// steps: 50
 	// reconstruction: [2.00  2.00  0.07  0.07]
 }
+
+// TestMiniBatchShortChunk: once H exists, a PartialFit chunk of any height
+// is a step, as in scikit-learn, even one with fewer entries than k.
+func TestMiniBatchShortChunk(t *testing.T) {
+	x := randomMatrix(10, 6, 0.1, 0, 71)
+	m := factor.NewMiniBatchNMF(factor.WithK(8), factor.WithInit(factor.InitRandom), factor.WithSeed(1))
+	if err := m.PartialFit(x); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.PartialFit(x.Slice(0, 1, 0, 6)); err != nil {
+		t.Errorf("a 1×6 chunk with k = 8 after the first: %v", err)
+	}
+	if m.NSteps() != 2 {
+		t.Errorf("%d steps, want 2", m.NSteps())
+	}
+}

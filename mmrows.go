@@ -90,7 +90,7 @@ func (r *MatrixMarketRowReader) Next(n int) (*CSR, error) {
 		}
 		return nil, r.err
 	}
-	end := min(r.row+n, mr.rows)
+	end := r.row + min(n, mr.rows-r.row) // r.row + n may overflow
 	var is, js []int
 	var vs []float64
 	for {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -154,5 +155,23 @@ func TestMatrixMarketRowReaderHugeHeader(t *testing.T) {
 	}
 	if n, m := b.Dims(); n != 4 || m != 67108864 || b.At(1, 4) != 1.5 || b.NNZ() != 1 {
 		t.Errorf("first block %d×%d with %d entries, (1, 4) = %g", n, m, b.NNZ(), b.At(1, 4))
+	}
+}
+
+// TestMatrixMarketRowReaderHugeBlock: a block size near the int range,
+// after a first block, returns the rest of the rows (row + n would
+// overflow).
+func TestMatrixMarketRowReaderHugeBlock(t *testing.T) {
+	file := "%%MatrixMarket matrix coordinate real general\n3 2 2\n1 1 1\n3 2 2\n"
+	r := factor.NewMatrixMarketRowReader(strings.NewReader(file))
+	if _, err := r.Next(1); err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.Next(math.MaxInt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := b.Dims(); n != 2 || b.At(1, 1) != 2 {
+		t.Errorf("the rest: %d rows, (1, 1) = %g; want 2 rows and 2", n, b.At(1, 1))
 	}
 }

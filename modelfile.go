@@ -398,6 +398,15 @@ func (s *savedModel) rebuild(f *fitted, w, h []float64) error {
 			}
 		}
 	}
+	if s.kind != kindALS { // an NMF's factors are non-negative
+		for _, part := range [][]float64{w, h} {
+			for _, v := range part {
+				if v < 0 {
+					return formatError("a factor of a non-negative model has the entry %g", v)
+				}
+			}
+		}
+	}
 	k, n, m := c.k, s.n, s.m
 	f.w = mat.NewDense(n, k, w)
 	ht := transposed(h, k, m)

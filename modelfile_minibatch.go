@@ -92,6 +92,18 @@ func (s *savedModel) checkOnline(f *fitted) error {
 	case !(o.acc.rho >= 0 && o.acc.rho <= 1):
 		return formatError("ρ = %g, want a value in [0, 1]", o.acc.rho)
 	}
+	// The online update H = (A/B)^γ needs A ≥ 0 and B > 0.
+	for _, part := range []struct {
+		name     string
+		v        []float64
+		positive bool
+	}{{"A", o.acc.num, false}, {"B", o.acc.den, true}} {
+		for _, v := range part.v {
+			if v < 0 || part.positive && v == 0 {
+				return formatError("%s has the entry %g", part.name, v)
+			}
+		}
+	}
 	return nil
 }
 

@@ -651,4 +651,18 @@ func TestMiniBatchModelChecks(t *testing.T) {
 	if err := new(factor.MiniBatchNMF).UnmarshalBinary(resum(c)); !errors.Is(err, factor.ErrFormat) {
 		t.Errorf("more steps than history entries: %v, want ErrFormat", err)
 	}
+	// After the steps come ρ, then A and B (2×5 each): an online state the
+	// update cannot use (B = 0, A < 0), and a negative H, are refused.
+	aAt := stepsAt + 16
+	for _, bad := range []struct {
+		name string
+		at   int
+		v    float64
+	}{{"B = 0", aAt + 8*10, 0}, {"A < 0", aAt, -1}, {"H < 0", 170 + 8*hist + 8*(4*2), -1}} {
+		c := slices.Clone(mb)
+		binary.LittleEndian.PutUint64(c[bad.at:], math.Float64bits(bad.v))
+		if err := new(factor.MiniBatchNMF).UnmarshalBinary(resum(c)); !errors.Is(err, factor.ErrFormat) {
+			t.Errorf("%s: %v, want ErrFormat", bad.name, err)
+		}
+	}
 }
