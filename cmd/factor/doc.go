@@ -67,8 +67,9 @@
 //	-save FILE
 //		write the fitted model to FILE (a path of its own, not inside DIR
 //		unless given so), in the model file format of the library
-//		(factor.NMF.MarshalBinary), with the names of X's columns when
-//		known: the CSV header, or else the -vocab terms. A fit of
+//		(factor.NMF.MarshalBinary; with -batch-size, of a MiniBatchNMF,
+//		without names), with the names of X's columns when known: the
+//		CSV header, or else the -vocab terms. A fit of
 //		-max-iter 0 holds its start, so that FILE then holds the start
 //		another fit can begin from (factor.WithInitialFactors of its W
 //		and H).
@@ -86,6 +87,10 @@
 //	-batch-size N
 //		stream FILE through MiniBatchNMF in blocks of N rows instead of
 //		fitting it in memory (see Streaming below).
+//	-transform-max-iter N
+//		with -batch-size only, the most iterations of the transform that
+//		writes W.csv, saved with -save (factor.WithTransformMaxIter;
+//		default: -max-iter).
 //
 // Factor writes into DIR:
 //
@@ -138,22 +143,26 @@
 // order is an error naming its line), and its blocks stay sparse; CSV is
 // read by the rules above, its errors naming their lines. Memory is that
 // of a block and its W, and of H: it does not grow with the rows. All
-// -max-iter epochs run; -tol and -max-iter also bound the transform of
-// each block, as scikit-learn's MiniBatchNMF.transform. Progress counts
-// epochs and steps; the summary gives the epochs, the steps, the last
-// step's batch cost and the relative error of the written W over the
-// whole file. -restarts, -solver, -image and -save apply only to the
-// in-memory fit and are usage errors with -batch-size; so is FILE "-"
-// unless -max-iter is 1, as standard input cannot be read twice (its one
-// pass is copied to a temporary file for the transform).
+// -max-iter epochs run; -tol and -transform-max-iter (default -max-iter)
+// bound the transform of each block, as scikit-learn's
+// MiniBatchNMF.transform. Progress counts epochs and steps; the summary
+// gives the epochs, the steps, the last step's batch cost and the
+// relative error of the written W over the whole file. -save writes the
+// MiniBatchNMF model (factor.MiniBatchNMF.MarshalBinary) in the same
+// all-or-nothing step, without column names (MiniBatchNMF takes none).
+// -restarts, -solver and -image apply only to the in-memory fit and are
+// usage errors with -batch-size, as -transform-max-iter is without it; so
+// is FILE "-" unless -max-iter is 1, as standard input cannot be read
+// twice (its one pass is copied to a temporary file for the transform).
 //
 // # Transform
 //
-// factor transform loads the model file FILE that -save wrote and writes
-// W.csv into the -out directory (default factor-out; no other file there
+// factor transform loads the model file FILE that -save wrote, an NMF or
+// a MiniBatchNMF (byte 10 of the file, its model kind, says which), and
+// writes W.csv into the -out directory (default factor-out; no other file there
 // is touched, and W.csv is replaced whole or not at all): the n'×k weights
 // of the rows of DATA on the model's components, with the model's H
-// fixed, as factor.NMF.Transform gives them. DATA is read as the FILE of
+// fixed, as the model's Transform gives them. DATA is read as the FILE of
 // the fitting command (CSV or MatrixMarket, gzip-compressed or not, "-"
 // for standard input) and must have the model's m columns; a CSV header
 // must be the model's feature names, when it has them, in their order. A
@@ -195,7 +204,8 @@
 // The exit status, of both commands, is 2 for an error in the command line
 // (an unknown flag, a bad flag value, a missing -k or one too large for
 // the data, a missing -model or DATA, -save naming one of the outputs in
-// DIR, a flag of the in-memory fit with -batch-size), 1 for any other failure (a file that cannot be read, malformed or
+// DIR, a flag of the in-memory fit with -batch-size or -transform-max-iter
+// without it), 1 for any other failure (a file that cannot be read, malformed or
 // negative data, a model file that does not load, data whose columns are
 // not the model's, a failed fit or output file), and 0 on success.
 //

@@ -40,7 +40,10 @@ type options struct {
 	file      string // "" for the built-in digits, "-" for standard input
 	batchSize int    // rows a block, to stream the input through MiniBatchNMF; 0 to fit in memory
 	batchSet  bool
-	set       map[string]bool // the flags given
+	// transformMaxIter is -transform-max-iter, the iterations of the
+	// streamed fit's transform; given only when set["transform-max-iter"].
+	transformMaxIter int
+	set              map[string]bool // the flags given
 }
 
 // usageError is an error in the command line, reported with exit status 2.
@@ -73,12 +76,13 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.restarts, "restarts", factor.DefaultRestarts, "number of independent runs; the best is kept")
 	fs.Uint64Var(&o.seed, "seed", 0, "random seed")
 	fs.StringVar(&o.out, "out", "factor-out", "output `directory`")
-	fs.StringVar(&o.save, "save", "", "write the fitted model to `file`, for factor transform")
+	fs.StringVar(&o.save, "save", "", "write the fitted model to `file`, for factor transform (with -batch-size a MiniBatchNMF model, which holds no column names)")
 	fs.StringVar(&o.vocab, "vocab", "", "`file` of column names, one per line of at most 1 MiB, to print the top terms of each component")
 	fs.IntVar(&o.top, "top", 10, "number of terms per component printed with -vocab")
 	fs.Var(&o.image, "image", "draw the components as `WxH` grey images (8x8 for the built-in digits)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print no progress")
 	fs.IntVar(&o.batchSize, "batch-size", 0, "stream FILE through MiniBatchNMF in blocks of `N` rows, re-reading it each of -max-iter epochs, instead of fitting in memory")
+	fs.IntVar(&o.transformMaxIter, "transform-max-iter", 0, "with -batch-size, maximum iterations of the transform that writes W.csv, saved with the model (default: the value of -max-iter)")
 
 	files, err := parseArgs(fs, args, stderr, fitUsage)
 	if err != nil {
@@ -213,6 +217,9 @@ func (o *options) check() error {
 	if o.batchSet {
 		return o.checkStream()
 	}
+	if o.set["transform-max-iter"] {
+		return usagef("-transform-max-iter applies only with -batch-size: the in-memory fit's W is fitted, not transformed")
+	}
 	return nil
 }
 
@@ -222,7 +229,6 @@ var inMemoryOnly = []struct{ name, why string }{
 	{"restarts", "MiniBatchNMF makes one run"},
 	{"solver", "MiniBatchNMF has the multiplicative update only"},
 	{"image", "the streamed fit draws no components"},
-	{"save", "MiniBatchNMF model files are not done yet"},
 }
 
 // checkStream checks the flags of a streamed fit, -batch-size.
@@ -235,6 +241,8 @@ func (o *options) checkStream() error {
 	switch {
 	case o.batchSize < 1:
 		return usagef("-batch-size %d: want at least 1 row a block", o.batchSize)
+	case o.set["transform-max-iter"] && o.transformMaxIter < 1:
+		return usagef("-transform-max-iter %d: want a value ≥ 1", o.transformMaxIter)
 	case o.maxIter < 1:
 		return usagef("-max-iter %d: -batch-size wants at least 1 epoch", o.maxIter)
 	case o.file == "-" && o.maxIter > 1:
@@ -262,7 +270,11 @@ func (o *options) nmfOptions(progress func(factor.Progress)) []factor.Option {
 // miniBatchOptions returns the library options of MiniBatchNMF for the
 // settings of a streamed fit.
 func (o *options) miniBatchOptions(progress func(factor.Progress)) []factor.Option {
-	return append(o.commonOptions(progress), factor.WithBatchSize(o.batchSize))
+	opts := append(o.commonOptions(progress), factor.WithBatchSize(o.batchSize))
+	if o.set["transform-max-iter"] {
+		opts = append(opts, factor.WithTransformMaxIter(o.transformMaxIter))
+	}
+	return opts
 }
 
 // commonOptions returns the library options that NMF and MiniBatchNMF

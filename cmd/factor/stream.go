@@ -199,7 +199,9 @@ func stream(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.
 		}
 		return nil
 	}
-	paths, err := writeOutputs(o.out, header, fillW, h, history, imageSize{}, "", nil)
+	// The model file, with -save, goes in the same commit as the outputs.
+	// It holds no names: MiniBatchNMF refuses WithFeatureNames.
+	paths, err := writeOutputs(o.out, header, fillW, h, history, imageSize{}, o.save, model)
 	if err != nil {
 		return err
 	}

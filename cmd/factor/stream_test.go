@@ -88,13 +88,13 @@ func csrBlock(t *testing.T, rows [][][2]float64, lo, hi, m int) *factor.CSR {
 
 // streamReference gives blocks to a MiniBatchNMF with the command's
 // settings for -k k -batch-size b -max-iter epochs as the command does:
-// PartialFit on each block in each epoch, then Transform of each. It
-// returns the model and W.
-func streamReference(t *testing.T, blocks []mat.Matrix, k, b, epochs int) (*factor.MiniBatchNMF, *mat.Dense) {
+// PartialFit on each block in each epoch, then Transform of each, with
+// the options extra after the command's. It returns the model and W.
+func streamReference(t *testing.T, blocks []mat.Matrix, k, b, epochs int, extra ...factor.Option) (*factor.MiniBatchNMF, *mat.Dense) {
 	t.Helper()
-	model := factor.NewMiniBatchNMF(factor.WithK(k), factor.WithBeta(factor.Frobenius), factor.WithInit(factor.InitAuto),
+	model := factor.NewMiniBatchNMF(append([]factor.Option{factor.WithK(k), factor.WithBeta(factor.Frobenius), factor.WithInit(factor.InitAuto),
 		factor.WithAlpha(0), factor.WithL1Ratio(0), factor.WithTol(factor.DefaultTol), factor.WithMaxIter(epochs),
-		factor.WithSeed(0), factor.WithBatchSize(b))
+		factor.WithSeed(0), factor.WithBatchSize(b)}, extra...)...)
 	for range epochs {
 		for _, x := range blocks {
 			if err := model.PartialFit(x); err != nil {
@@ -237,7 +237,10 @@ func TestStreamErrors(t *testing.T) {
 		{"", []string{"-k", "1", "-batch-size", "2", "-restarts", "2", csv}, 2, "-restarts does not apply with -batch-size"},
 		{"", []string{"-k", "1", "-batch-size", "2", "-solver", "mu", csv}, 2, "-solver does not apply with -batch-size"},
 		{"", []string{"-k", "1", "-batch-size", "2", "-image", "3x1", csv}, 2, "-image does not apply with -batch-size"},
-		{"", []string{"-k", "1", "-batch-size", "2", "-save", "m.model", csv}, 2, "-save does not apply with -batch-size"},
+		{"", []string{"-k", "1", "-transform-max-iter", "5", csv}, 2, "-transform-max-iter applies only with -batch-size"},
+		{"", []string{"-k", "1", "-batch-size", "2", "-transform-max-iter", "0", csv}, 2, "-transform-max-iter 0: want a value ≥ 1"},
+		{"", []string{"-k", "1", "-batch-size", "2", "-transform-max-iter", "-3", csv}, 2, "-transform-max-iter -3: want a value ≥ 1"},
+		{"", []string{"-k", "1", "-batch-size", "2", "-save", "", csv}, 2, "-save: want a file name"},
 		{"", []string{"-k", "4", "-batch-size", "2", csv}, 2, "-k 4 is too large"},
 		{"", []string{"-k", "1", "-batch-size", "1", unordered}, 1, unordered + ": malformed file: line 6: entry (2, 3) comes after an entry of row 3"},
 		{"", []string{"-k", "1", "-batch-size", "1", negative}, 1, negative + ":3: column 2: negative value -8"},
@@ -289,5 +292,143 @@ func TestStreamProgress(t *testing.T) {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr %q lacks %q", stderr, want)
 		}
+	}
+}
+
+// loadMiniBatch loads a model file with the library as a MiniBatchNMF.
+func loadMiniBatch(t *testing.T, path string) *factor.MiniBatchNMF {
+	t.Helper()
+	var m factor.MiniBatchNMF
+	if err := m.UnmarshalBinary(must(os.ReadFile(path))); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return &m
+}
+
+// denseBlocks returns x in blocks of b rows, as the command reads it.
+func denseBlocks(x *mat.Dense, b int) []mat.Matrix {
+	n, m := x.Dims()
+	var blocks []mat.Matrix
+	for lo := 0; lo < n; lo += b {
+		blocks = append(blocks, mat.DenseCopyOf(x.Slice(lo, min(lo+b, n), 0, m)))
+	}
+	return blocks
+}
+
+// transformModel runs factor transform -model model on data and returns
+// its W.csv and summary.
+func transformModel(t *testing.T, model, data string) ([][]float64, string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runFactor(t, "", "transform", "-model", model, "-out", out, data)
+	if code != 0 || stderr != "" {
+		t.Fatalf("transform -model %s: exit status %d, stderr:\n%s", model, code, stderr)
+	}
+	_, w := readNumbers(t, filepath.Join(out, "W.csv"), false)
+	return w, stdout
+}
+
+// TestStreamSave saves a streamed fit: the model file is the library's
+// MiniBatchNMF of the same blocks, with H.csv's H to the bit and its
+// steps, and factor transform applies it as the library's Transform of
+// the loaded model does.
+func TestStreamSave(t *testing.T) {
+	const n, m, k, b, epochs = 23, 7, 3, 5, 3
+	data, x := streamCSV(n, m, 5)
+	file := tempFile(t, "x.csv", data)
+	ref, _ := streamReference(t, denseBlocks(x, b), k, b, epochs)
+	model, out := fitSave(t, file, "-k", "3", "-batch-size", "5", "-max-iter", "3")
+
+	loaded := loadMiniBatch(t, model)
+	_, h := readNumbers(t, filepath.Join(out, "H.csv"), true)
+	sameBits(t, "H.csv against the saved H", h, loaded.H())
+	sameBits(t, "the saved H against the library's", rows(loaded.H()), ref.H())
+	if got, want := loaded.NSteps(), epochs*((n+b-1)/b); got != want || got != ref.NSteps() {
+		t.Errorf("saved NSteps %d, want %d (the library's %d)", got, want, ref.NSteps())
+	}
+	if got := loaded.NIter(); got != ref.NIter() { // 0: PartialFit counts no epochs
+		t.Errorf("saved NIter %d, want the library's %d", got, ref.NIter())
+	}
+	if err := new(factor.NMF).UnmarshalBinary(must(os.ReadFile(model))); err == nil {
+		t.Error("the saved MiniBatchNMF model loads as an NMF")
+	}
+
+	want, err := loaded.Transform(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, stdout := transformModel(t, model, file)
+	sameBits(t, "transform's W", got, want)
+	if line := model + ": MiniBatchNMF k=3, 7 columns"; !strings.Contains(stdout, line) {
+		t.Errorf("transform's summary lacks %q:\n%s", line, stdout)
+	}
+
+	// An NMF model file still loads as an NMF, and says so.
+	nmf, _ := fitSave(t, file, "-k", "3", "-max-iter", "20")
+	wantNMF, err := loadNMF(t, nmf).Transform(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, stdout = transformModel(t, nmf, file)
+	sameBits(t, "transform's W of an NMF", got, wantNMF)
+	if line := nmf + ": NMF k=3, 7 columns"; !strings.Contains(stdout, line) {
+		t.Errorf("transform's summary lacks %q:\n%s", line, stdout)
+	}
+}
+
+// rows returns the rows of a, for sameBits.
+func rows(a *mat.Dense) [][]float64 {
+	r, _ := a.Dims()
+	out := make([][]float64, r)
+	for i := range out {
+		out[i] = a.RawRowView(i)
+	}
+	return out
+}
+
+// TestStreamSaveAllOrNothing checks that a streamed run whose model file
+// cannot move into place changes none of the outputs of an earlier run.
+func TestStreamSaveAllOrNothing(t *testing.T) {
+	data, _ := streamCSV(20, 4, 6)
+	file := tempFile(t, "x.csv", data)
+	model, out := fitSave(t, file, "-k", "2", "-batch-size", "6", "-max-iter", "2")
+	if err := os.Remove(model); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(model, "keep"), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	want := readTree(t, out)
+	code, _, stderr := runFactor(t, "", "-quiet", "-out", out, "-save", model, "-k", "2", "-batch-size", "6", "-max-iter", "3", file)
+	if code != 1 || !strings.Contains(stderr, model) {
+		t.Errorf("directory model file: exit status %d, stderr %q; want 1 and a message naming it", code, stderr)
+	}
+	checkTree(t, "directory model file", out, want)
+}
+
+// TestStreamTransformMaxIter checks that -transform-max-iter reaches the
+// library: W.csv, and the transform of the saved model, are the library's
+// with WithTransformMaxIter of the same value, and differ between 1 and 50.
+func TestStreamTransformMaxIter(t *testing.T) {
+	const n, m, k, b, epochs = 30, 6, 3, 7, 2
+	data, x := streamCSV(n, m, 7)
+	file := tempFile(t, "x.csv", data)
+	var ws [][][]float64
+	for _, iters := range []int{1, 50} {
+		_, w := streamReference(t, denseBlocks(x, b), k, b, epochs, factor.WithTol(0), factor.WithTransformMaxIter(iters))
+		model, out := fitSave(t, file, "-k", "3", "-batch-size", "7", "-max-iter", "2", "-tol", "0", "-transform-max-iter", fmt.Sprint(iters))
+		_, got := readNumbers(t, filepath.Join(out, "W.csv"), false)
+		sameBits(t, fmt.Sprintf("W.csv of -transform-max-iter %d", iters), got, w)
+		ws = append(ws, got)
+
+		whole, err := loadMiniBatch(t, model).Transform(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ = transformModel(t, model, file)
+		sameBits(t, fmt.Sprintf("transform of the model of -transform-max-iter %d", iters), got, whole)
+	}
+	if fmt.Sprint(ws[0]) == fmt.Sprint(ws[1]) {
+		t.Error("W.csv is the same for -transform-max-iter 1 and 50")
 	}
 }

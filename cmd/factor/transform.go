@@ -10,6 +10,7 @@ import (
 
 	"github.com/factorgo/factor"
 	"github.com/factorgo/factor/internal/residual"
+	"gonum.org/v1/gonum/mat"
 )
 
 // transformOptions are the settings of a run of factor transform.
@@ -26,7 +27,8 @@ type transformOptions struct {
 // flags.
 const transformUsage = `usage: factor transform -model FILE [flags] DATA
 
-Transform loads the NMF model that factor -save wrote to FILE and writes
+Transform loads the model that factor -save wrote to FILE (an NMF, or a
+MiniBatchNMF with -batch-size; the model file says which) and writes
 W.csv to the -out directory: the weights of the rows of DATA on the
 model's components, with the model's H fixed. DATA is read as factor
 reads its FILE (CSV or MatrixMarket, gzip-compressed or not; "-" for
@@ -81,7 +83,7 @@ func transform(ctx context.Context, o *transformOptions, stdin io.Reader, stdout
 	}
 	h := model.H()
 	k, m := h.Dims()
-	names := model.FeatureNames()
+	names := model.names
 	d, err := readInput(o.file, stdin)
 	if err != nil {
 		return err
@@ -113,7 +115,7 @@ func transform(ctx context.Context, o *transformOptions, stdin io.Reader, stdout
 	}
 	printFields(stdout, []field{
 		{"input", d.name + ": " + d.describe()},
-		{"model", fmt.Sprintf("%s: NMF k=%d, %d columns", o.model, k, m)},
+		{"model", fmt.Sprintf("%s: %s k=%d, %d columns", o.model, model.kind, k, m)},
 		relErrField(residual.Relative(d.x, w, h)),
 		{"elapsed", round(elapsed).String()},
 	}, paths)
@@ -124,9 +126,31 @@ func transform(ctx context.Context, o *transformOptions, stdin io.Reader, stdout
 	return nil
 }
 
-// loadModel reads the NMF model file at path. A file that is not one whole
-// model file is an error saying "malformed file", worded by the library.
-func loadModel(path string) (*factor.NMF, error) {
+// loadedModel is a model that a model file held: an NMF or a MiniBatchNMF.
+type loadedModel struct {
+	transformer
+	kind  string   // its type, "NMF" or "MiniBatchNMF"
+	names []string // its feature names, or nil
+}
+
+// transformer is what transform uses of a model.
+type transformer interface {
+	H() *mat.Dense
+	TransformContext(ctx context.Context, x mat.Matrix) (*mat.Dense, error)
+}
+
+// kindOffset and kindMiniBatch locate and name a MiniBatchNMF model file
+// (docs/model-format.md: byte 10 is the model kind, 3 a MiniBatchNMF).
+const (
+	kindOffset    = 10
+	kindMiniBatch = 3
+)
+
+// loadModel reads the model file at path: a MiniBatchNMF when its kind
+// byte says so, else an NMF, whose reader refuses every other file. A
+// file that is not one whole model file is an error saying "malformed
+// file", worded by the library.
+func loadModel(path string) (*loadedModel, error) {
 	f, err := openFile(path, "a model file")
 	if err != nil {
 		return nil, err
@@ -135,8 +159,18 @@ func loadModel(path string) (*factor.NMF, error) {
 	// ReadFrom grows what it allocates as the bytes arrive, so that a
 	// file that is no model, such as /dev/zero, fails at once.
 	br := bufio.NewReader(f)
-	var model factor.NMF
-	n, err := model.ReadFrom(br)
+	var (
+		reader io.ReaderFrom
+		model  *loadedModel
+	)
+	if head, err := br.Peek(kindOffset + 1); err == nil && head[kindOffset] == kindMiniBatch {
+		mb := new(factor.MiniBatchNMF)
+		reader, model = mb, &loadedModel{transformer: mb, kind: "MiniBatchNMF"}
+	} else {
+		nmf := new(factor.NMF)
+		reader, model = nmf, &loadedModel{transformer: nmf, kind: "NMF"}
+	}
+	n, err := reader.ReadFrom(br)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s", path, libMessage(err))
 	}
@@ -146,7 +180,10 @@ func loadModel(path string) (*factor.NMF, error) {
 	case err != io.EOF:
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	return &model, nil
+	if nmf, ok := reader.(*factor.NMF); ok {
+		model.names = nmf.FeatureNames() // a MiniBatchNMF holds none
+	}
+	return model, nil
 }
 
 // checkHeader fails when the data's CSV header and the model's feature
