@@ -205,21 +205,32 @@ func benchIterations(b *testing.B, x mat.Matrix, k int, solver Solver, beta floa
 // BenchmarkMiniBatchStep times steady-state steps of MiniBatchNMF's Fit
 // (batches of 256 rows in turn, k = 16), with the batches and the run of
 // the steps prepared as Fit prepares them and one step done before the
-// timer starts: allocs/op shows what a step allocates, nothing.
+// timer starts: allocs/op shows what a step allocates, nothing, with
+// WithFreshRestarts (the fresh cases) too.
 func BenchmarkMiniBatchStep(b *testing.B) {
 	const k, batch = 16, 256
 	for _, data := range []string{"digits", "sparse20kx5k"} {
 		x := benchData(b)[data]
 		for _, beta := range []float64{Frobenius, KullbackLeibler} {
-			b.Run(fmt.Sprintf("%s/beta%g", data, beta), func(b *testing.B) {
-				benchMiniBatchSteps(b, x, k, beta, batch)
-			})
+			for _, fresh := range []bool{false, true} {
+				name := fmt.Sprintf("%s/beta%g", data, beta)
+				if fresh {
+					name += "/fresh"
+				}
+				b.Run(name, func(b *testing.B) {
+					benchMiniBatchSteps(b, x, k, beta, batch, fresh)
+				})
+			}
 		}
 	}
 }
 
-func benchMiniBatchSteps(b *testing.B, x mat.Matrix, k int, beta float64, batch int) {
-	cfg := newConfig([]Option{WithK(k), WithBeta(beta), WithBatchSize(batch)})
+func benchMiniBatchSteps(b *testing.B, x mat.Matrix, k int, beta float64, batch int, fresh bool) {
+	opts := []Option{WithK(k), WithBeta(beta), WithBatchSize(batch)}
+	if fresh {
+		opts = append(opts, WithFreshRestarts())
+	}
+	cfg := newConfig(opts)
 	in, err := mbInput(x, &cfg, false)
 	if err != nil {
 		b.Fatal(err)
@@ -233,12 +244,12 @@ func benchMiniBatchSteps(b *testing.B, x mat.Matrix, k int, beta float64, batch 
 	for q := range batches {
 		batches[q] = in.rowBlock(q*batch, min(q*batch+batch, in.n))
 	}
-	st.prepare(batches)
+	st.prepare(batches, fresh)
 	step := 0
 	run := func() {
 		q := step % len(batches)
 		step++
-		if _, err := st.step(context.Background(), q, c.w[q*batch*k:(q*batch+batches[q].n)*k], false); err != nil {
+		if _, err := st.step(context.Background(), q, c.w[q*batch*k:(q*batch+batches[q].n)*k], fresh); err != nil {
 			b.Fatal(err)
 		}
 	}

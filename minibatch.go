@@ -136,7 +136,7 @@ func (m *MiniBatchNMF) FitContext(ctx context.Context, x mat.Matrix) error {
 	for q := range batches {
 		batches[q] = in.rowBlock(q*b, min(q*b+b, in.n))
 	}
-	st.prepare(batches)
+	st.prepare(batches, cfg.freshRestarts)
 	report := serialized(cfg.progress)
 	total := cfg.maxIter * perEpoch
 	history := make([]float64, 0, min(total, 1<<12))
@@ -164,6 +164,7 @@ func (m *MiniBatchNMF) FitContext(ctx context.Context, x mat.Matrix) error {
 		copy(prevH, c.ht)
 	}
 	if cfg.freshRestarts {
+		st.fresh, st.drive = nil, driveBuffers{} // the batches' run, not needed for all of X
 		if err := solveWMU(ctx, in, c.w, c.ht, k, cfg.beta, st.penW(in.m), transformRule(&cfg), p); err != nil {
 			return err
 		}
@@ -242,7 +243,7 @@ func (m *MiniBatchNMF) PartialFitContext(ctx context.Context, x mat.Matrix) erro
 		acc = newOnlineSums(ht, math.Pow(cfg.forgetFactor, float64(b)/float64(in.n)))
 	}
 	st := &mbStep{cfg: &cfg, p: p, ht: ht, acc: acc}
-	st.prepare([]*input{in})
+	st.prepare([]*input{in}, true)
 	w := make([]float64, in.n*k)
 	cost, err := st.step(ctx, 0, w, true)
 	if ctxErr := ctx.Err(); ctxErr != nil {
@@ -349,8 +350,8 @@ func mbWorkspace(in *input, beta float64) func(n, m, k, nnz float64) float64 {
 // mbStep is MiniBatchNMF's step on a batch (see MiniBatchNMF): the W step,
 // the batch cost and the online H step, on the shared Hᵀ and sums. The
 // solver run of the steps is built once, by prepare, sized for the largest
-// batch, and re-pointed at each batch's rows of X and W, so that a step
-// allocates nothing but what a fresh W step does.
+// batch, and re-pointed at each batch's rows of X and W, and so is the run
+// of the fresh W steps, so that a step after the first allocates nothing.
 type mbStep struct {
 	cfg     *config
 	p       *pool
@@ -361,18 +362,27 @@ type mbStep struct {
 	frob    *frobRun  // β = 2
 	muF     *muFrob
 	beta    *betaRun // β ≠ 2
+	fresh   iterator // the fresh W steps: solveWMU's run, a *frobRun or *betaRun
+	drive   driveBuffers
 }
 
 // prepare builds the run of the steps on batches, of which the first is
-// the largest in rows, and what each batch's products read (Xᵀ or X's
-// column ranges, and Σ x^β), so that no step builds them.
-func (s *mbStep) prepare(batches []*input) {
+// the largest in rows, the run of their fresh W steps when fresh, and what
+// each batch's products read (Xᵀ or X's column ranges, and Σ x^β), so that
+// no step builds them.
+func (s *mbStep) prepare(batches []*input, fresh bool) {
 	cfg, k := s.cfg, s.cfg.k
 	s.batches = batches
 	c := newCore(batches[0], k, nil, s.ht, s.p)
 	maxNNZ := 0
 	for _, x := range batches {
 		maxNNZ = max(maxNNZ, x.nnz())
+	}
+	if fresh {
+		s.fresh = newWMU(newCore(batches[0], k, nil, s.ht, s.p), cfg.beta, penalty{})
+		if r, ok := s.fresh.(*betaRun); ok && c.in.sparse() {
+			r.model = make([]float64, maxNNZ)
+		}
 	}
 	if cfg.beta == Frobenius {
 		s.frob = newFrobRun(c, penalty{}, penalty{}, 0.5)
@@ -403,20 +413,41 @@ func (s *mbStep) prepare(batches []*input) {
 // point re-points the run of the steps at batch q with its rows w of W and
 // the batch's penalties, as newFrobRun or newBetaRun would build it.
 func (s *mbStep) point(q int, w []float64, penW, penH penalty) {
-	x, k := s.batches[q], s.cfg.k
-	if r := s.frob; r != nil {
-		r.in, r.n, r.w = x, x.n, w
-		r.penW, r.penH, r.crossFresh, r.loss = penW, penH, false, 0
-		r.crossW = r.crossW[:x.n*k]
-		r.sideW = frobSide{a: w, rows: x.n, cross: r.crossW, gram: r.gramH, gramOut: r.gramW, pen: penW}
-		r.sideH.pen = penH
+	if s.frob != nil {
+		s.frob.point(s.batches[q], w, penW, penH)
 		return
 	}
-	r := s.beta
+	s.beta.point(s.batches[q], w, penW, penH, s.sumXB[q])
+}
+
+// pointFresh re-points the run of the fresh W steps at batch q with its
+// rows w of W, as solveWMU would build it.
+func (s *mbStep) pointFresh(q int, w []float64, penW penalty) iterator {
+	switch r := s.fresh.(type) {
+	case *frobRun:
+		r.point(s.batches[q], w, penW, penalty{})
+	case *betaRun:
+		r.point(s.batches[q], w, penW, penalty{}, s.sumXB[q])
+	}
+	return s.fresh
+}
+
+// point re-points r, built for at least x's rows, at x with w as W.
+func (r *frobRun) point(x *input, w []float64, penW, penH penalty) {
 	r.in, r.n, r.w = x, x.n, w
-	r.penW, r.penH, r.sumXBeta = penW, penH, s.sumXB[q]
+	r.penW, r.penH, r.crossFresh, r.loss = penW, penH, false, 0
+	r.crossW = r.crossW[:x.n*r.k]
+	r.sideW = frobSide{a: w, rows: x.n, cross: r.crossW, gram: r.gramH, gramOut: r.gramW, pen: penW}
+	r.sideH.pen = penH
+}
+
+// point re-points r, built for at least x's rows and entries, at x with w
+// as W and sumXBeta = Σ x^β.
+func (r *betaRun) point(x *input, w []float64, penW, penH penalty, sumXBeta float64) {
+	r.in, r.n, r.w = x, x.n, w
+	r.penW, r.penH, r.sumXBeta = penW, penH, sumXBeta
 	rows := max(x.n, x.m)
-	r.num, r.den = r.num[:rows*k], r.den[:rows*k]
+	r.num, r.den = r.num[:rows*r.k], r.den[:rows*r.k]
 	r.model = r.model[:x.nnz()]
 	if r.gden != nil {
 		r.gden = r.gden[:x.nnz()]
@@ -435,7 +466,7 @@ func (s *mbStep) step(ctx context.Context, q int, w []float64, fresh bool) (floa
 	penW, penH := s.penW(x.m), s.penH(x.n)
 	if fresh {
 		stop := stopRule{tol: cfg.tol, maxIter: cfg.freshMaxIter, onChange: true}
-		if err := solveWMU(ctx, x, w, s.ht, k, cfg.beta, penW, stop, s.p); err != nil {
+		if err := runWMU(ctx, x, w, k, s.pointFresh(q, w, penW), stop, &s.drive); err != nil {
 			return 0, err
 		}
 		if cfg.beta < 1 {
@@ -495,23 +526,30 @@ func (p penalty) batchTerms(a []float64) float64 {
 // every entry sqrt(mean(X)/k), then the multiplicative update of W against
 // the fixed Hᵀ ht (for β = 2 too) with no floor, under stop.
 func solveWMU(ctx context.Context, in *input, w, ht []float64, k int, beta float64, penW penalty, stop stopRule, p *pool) error {
-	avg := math.Sqrt(in.mean() / float64(k))
-	for i := range w {
-		w[i] = avg
-	}
-	c := newCore(in, k, w, ht, p)
-	var it iterator
+	return runWMU(ctx, in, w, k, newWMU(newCore(in, k, w, ht, p), beta, penW), stop, &driveBuffers{})
+}
+
+// newWMU builds solveWMU's run on c.
+func newWMU(c core, beta float64, penW penalty) iterator {
 	if beta == Frobenius {
 		r := newFrobRun(c, penW, penalty{}, 0.5)
 		r.fixedH = true
 		r.update = newMUFrob(r).update
-		it = r
-	} else {
-		r := newBetaRun(c, beta, penW, penalty{}, true)
-		r.keepSmallW = true
-		it = r
+		return r
 	}
-	return drive(ctx, it, stop, 0, nil, &outcome{})
+	r := newBetaRun(c, beta, penW, penalty{}, true)
+	r.keepSmallW = true
+	return r
+}
+
+// runWMU runs solveWMU's run it, built on in and w, from its start, with
+// drive's buffers buf.
+func runWMU(ctx context.Context, in *input, w []float64, k int, it iterator, stop stopRule, buf *driveBuffers) error {
+	avg := math.Sqrt(in.mean() / float64(k))
+	for i := range w {
+		w[i] = avg
+	}
+	return driveWith(ctx, it, stop, 0, nil, &outcome{}, buf)
 }
 
 // divergenceOf returns D_β(X | W·H) of the factors w and ht.

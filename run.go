@@ -37,10 +37,23 @@ type outcome struct {
 	loss      float64 // the objective without penalties
 }
 
+// driveBuffers are drive's history and copy of W, kept by a caller that
+// drives many runs (MiniBatchNMF's fresh W steps) so that a run after the
+// first allocates nothing; the outcome's history is then overwritten by the
+// next run.
+type driveBuffers struct {
+	history, prevW []float64
+}
+
 // drive runs it until the stopping rule, reporting progress (as run number
 // restart) and checking ctx before each iteration, and fills the outcome's
 // history, objective and loss.
 func drive(ctx context.Context, it iterator, stop stopRule, restart int, report func(Progress), out *outcome) error {
+	return driveWith(ctx, it, stop, restart, report, out, &driveBuffers{})
+}
+
+// driveWith is drive with the buffers buf, which it grows when needed.
+func driveWith(ctx context.Context, it iterator, stop stopRule, restart int, report func(Progress), out *outcome, buf *driveBuffers) error {
 	f := it.start()
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("factor: stopped at the start: %w", err)
@@ -48,11 +61,17 @@ func drive(ctx context.Context, it iterator, stop stopRule, restart int, report 
 	if !isFinite(f) {
 		return fmt.Errorf("%w: the objective of the starting factors is %g", ErrNotFinite, f)
 	}
-	history := make([]float64, 0, min(stop.maxIter, 1<<12))
+	if c := min(stop.maxIter, 1<<12); buf.history == nil || cap(buf.history) < c {
+		buf.history = make([]float64, 0, c)
+	}
+	history := buf.history[:0]
 	checked := f
 	var prev []float64 // W before the iteration, for the rule on W's change
 	if stop.onChange && stop.tol > 0 {
-		prev = append(prev, it.factorW()...)
+		if w := it.factorW(); len(w) > 0 {
+			buf.prevW = append(buf.prevW[:0], w...)
+			prev = buf.prevW
+		}
 	}
 	for t := 1; t <= stop.maxIter; t++ {
 		if err := ctx.Err(); err != nil {
@@ -102,7 +121,7 @@ func drive(ctx context.Context, it iterator, stop stopRule, restart int, report 
 	if len(history) > 0 {
 		history[len(history)-1] = out.objective
 	}
-	out.history = history
+	out.history, buf.history = history, history
 	return nil
 }
 
