@@ -34,7 +34,8 @@
 // # Solvers
 //
 // Every solver updates W with H fixed, then H with W fixed, once per
-// iteration (MiniBatchNMF once per batch of b rows, with nnz_b entries). Its math lives in the files below; the per-iteration costs are
+// iteration (MiniBatchNMF once per batch of b rows, with nnz_b entries).
+// Its math lives in the files below; the per-iteration costs are
 // for X dense (n·m entries) and as a *CSR with nnz stored entries.
 //
 //	solver                 file(s)                          dense            sparse
@@ -121,7 +122,7 @@
 // GOMAXPROCS goroutines, cut into blocks whose size depends only on the
 // problem, each summed in a fixed order: the same seed, data and settings
 // give the same bits whatever the number of cores. Iterations of NMF and
-// VanillaALS allocate nothing. Once the context of FitContext or TransformContext is done, every
+// VanillaALS, and steps of MiniBatchNMF's Fit, allocate nothing. Once the context of FitContext or TransformContext is done, every
 // pass over the data ends within a block of its work (a few rows), the
 // start's randomized SVD between two of its power iterations, and restarts
 // not yet begun never begin; the call then returns an error wrapping
