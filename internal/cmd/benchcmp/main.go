@@ -38,6 +38,7 @@ import (
 
 	"github.com/factorgo/factor"
 	"github.com/factorgo/factor/internal/residual"
+	"gonum.org/v1/gonum/mat"
 )
 
 func main() {
@@ -63,25 +64,44 @@ func main() {
 	}
 }
 
-func bench(args []string, target float64) error {
+// run is the fit a command line asks for: FILE K SOLVER BETA MAX_ITER TOL [dense].
+type run struct {
+	x       mat.Matrix
+	k       int
+	solver  factor.Solver
+	beta    float64
+	maxIter int
+	tol     float64
+}
+
+// parseRun reads the arguments and loads the file.
+func parseRun(args []string, usage string) (*run, error) {
 	if len(args) < 6 {
-		return fmt.Errorf("usage: benchcmp [-target OBJ] FILE K SOLVER BETA MAX_ITER TOL [dense]")
+		return nil, fmt.Errorf("usage: %s", usage)
 	}
-	x, err := load(args[0], len(args) > 6 && args[6] == "dense")
+	r := &run{}
+	var errs [5]error
+	r.k, errs[0] = strconv.Atoi(args[1])
+	errs[1] = r.solver.UnmarshalText([]byte(args[2]))
+	r.beta, errs[2] = strconv.ParseFloat(args[3], 64)
+	r.maxIter, errs[3] = strconv.Atoi(args[4])
+	r.tol, errs[4] = strconv.ParseFloat(args[5], 64)
+	for _, e := range errs {
+		if e != nil {
+			return nil, e
+		}
+	}
+	var err error
+	r.x, err = load(args[0], len(args) > 6 && args[6] == "dense")
+	return r, err
+}
+
+func bench(args []string, target float64) error {
+	r, err := parseRun(args, "benchcmp [-target OBJ] FILE K SOLVER BETA MAX_ITER TOL [dense]")
 	if err != nil {
 		return err
 	}
-	k, err1 := strconv.Atoi(args[1])
-	beta, err2 := strconv.ParseFloat(args[3], 64)
-	maxIter, err3 := strconv.Atoi(args[4])
-	tol, err4 := strconv.ParseFloat(args[5], 64)
-	var solver factor.Solver
-	err5 := solver.UnmarshalText([]byte(args[2]))
-	for _, e := range []error{err1, err2, err3, err4, err5} {
-		if e != nil {
-			return e
-		}
-	}
+	x, k, solver, beta, maxIter, tol := r.x, r.k, r.solver, r.beta, r.maxIter, r.tol
 	var start time.Time
 	reached := time.Duration(-1)
 	progress := func(p factor.Progress) {
@@ -119,22 +139,14 @@ func divergence(m *factor.NMF) float64 {
 
 // benchMiniBatch times a MiniBatchNMF fit of FILE K mu BETA EPOCHS TOL.
 func benchMiniBatch(args []string, batch int) error {
-	if len(args) < 6 || args[2] != "mu" {
-		return fmt.Errorf("usage: benchcmp -minibatch B FILE K mu BETA EPOCHS TOL [dense]")
-	}
-	x, err := load(args[0], len(args) > 6 && args[6] == "dense")
+	r, err := parseRun(args, "benchcmp -minibatch B FILE K mu BETA EPOCHS TOL [dense]")
 	if err != nil {
 		return err
 	}
-	k, err1 := strconv.Atoi(args[1])
-	beta, err2 := strconv.ParseFloat(args[3], 64)
-	epochs, err3 := strconv.Atoi(args[4])
-	tol, err4 := strconv.ParseFloat(args[5], 64)
-	for _, e := range []error{err1, err2, err3, err4} {
-		if e != nil {
-			return e
-		}
+	if r.solver != factor.MU {
+		return fmt.Errorf("-minibatch: SOLVER is %v, want mu", r.solver)
 	}
+	x, k, beta, epochs, tol := r.x, r.k, r.beta, r.maxIter, r.tol
 	m := factor.NewMiniBatchNMF(factor.WithK(k), factor.WithBeta(beta), factor.WithBatchSize(batch), factor.WithMaxIter(epochs),
 		factor.WithTol(tol), factor.WithMaxNoImprovement(0), factor.WithInit(factor.InitNNDSVDA), factor.WithSeed(0))
 	start := time.Now()
