@@ -412,9 +412,9 @@ func (s *savedModel) rebuild(f *fitted, w, h []float64) error {
 	ht := transposed(h, k, m)
 	switch s.kind {
 	case kindNMF:
-		f.components = newComponents(ht, m, k, c.beta, newPenalty(c.alphaW, c.l1Ratio, m), false, c.stopRule)
+		f.components = c.nmfComponents(ht, m)
 	case kindALS:
-		f.components = newComponents(ht, m, k, Frobenius, penalty{l2: c.alphaW}, true, c.stopRule)
+		f.components = c.alsComponents(ht, m)
 	default:
 		f.components = newComponents(ht, m, k, c.beta, newPenalty(c.alphaW, c.l1Ratio, m), false, transformRule(c))
 		s.online.acc.num = transposed(s.online.acc.num, k, m)
