@@ -173,8 +173,8 @@ type passJob struct {
 	weighCSR   func(lo, hi int)
 	weighCSRH  func(lo, hi int)
 	weighOmega func(lo, hi int)
-	omega      *CSR      // weighted: Ω in the order of the side's rows (X's, or Xᵀ's for H)
-	mw         []float64 // the weights of omega's entries, nil when all are 1
+	omega      *CSR       // weighted: Ω in the order of the side's rows (X's, or Xᵀ's for H)
+	mw         []float64  // the weights of omega's entries, nil when all are 1
 	ranges     *colRanges // sparse H side: X's columns, one range per goroutine
 	denCSR     func(lo, hi int)
 	task       task
