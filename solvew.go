@@ -65,7 +65,10 @@ func (c *components) solveAtScale(ctx context.Context, in *input) (*mat.Dense, e
 	}
 	k, _ := c.dims()
 	ws := frobWorkspace
-	if c.beta != Frobenius {
+	switch {
+	case in.observed:
+		ws = observedWorkspace
+	case c.beta != Frobenius:
 		ws = betaWorkspace(in.sparse(), c.beta)
 	}
 	if err := checkMemory(fitMemory(in, k, 1, ws, false), fmt.Sprintf("a transform of a %d×%d matrix with k = %d", in.n, in.m, k)); err != nil {
