@@ -78,16 +78,7 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	start := func(c *core, _ int, rng *rand.Rand) error { alsRandomStart(c, rng); return nil }
 	// At unit scale the ridge weight is α/c (penalty.rescaled with β = 2).
 	alpha := cfg.alphaW / scale
-	solver := func(c core) iterator {
-		if c.in.observed {
-			return newWeightedALS(c, alpha, cfg.countScaled, cfg.nonNegative)
-		}
-		lambdaW, lambdaH := alpha, alpha
-		if cfg.countScaled { // every row of W has m observed entries, every column of H n
-			lambdaW, lambdaH = alpha*float64(c.m), alpha*float64(c.n)
-		}
-		return newALSRun(c, lambdaW, lambdaH, cfg.nonNegative)
-	}
+	solver := func(c core) iterator { return newALSIterator(c, alpha, cfg.countScaled, cfg.nonNegative) }
 	out, err := runRestarts(ctx, &cfg, func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {
 		return runOnce(ctx, in, &cfg, restart, p, report, false, start, solver)
 	})
@@ -100,6 +91,19 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	}
 	a.fit = newFitted(in, &cfg, out, recErr, cfg.alsComponents(out.ht, in.m))
 	return nil
+}
+
+// newALSIterator returns the solver of VanillaALS with ridge weight alpha:
+// weighted ALS on observed data, else ALS on the Frobenius skeleton.
+func newALSIterator(c core, alpha float64, countScaled, nonNeg bool) iterator {
+	if c.in.observed {
+		return newWeightedALS(c, alpha, countScaled, nonNeg)
+	}
+	lambdaW, lambdaH := alpha, alpha
+	if countScaled { // every row of W has m observed entries, every column of H n
+		lambdaW, lambdaH = alpha*float64(c.m), alpha*float64(c.n)
+	}
+	return newALSRun(c, lambdaW, lambdaH, nonNeg)
 }
 
 // newALSRun returns ridge ALS on complete data on the Frobenius skeleton:
