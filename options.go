@@ -36,6 +36,12 @@ type Progress struct {
 	Restart   int     // which run, from 0 to restarts-1
 	Iter      int     // iterations done in this run, from 1
 	Objective float64 // the model's objective after this iteration
+
+	// K and Fold tell EstimateRank's fits apart: the number of components
+	// of the fit, and 0 for the runs on all of X or t (from 1) for the fit
+	// of held-out fold t, whose Restart is 0. Both are 0 in the fits of a
+	// model.
+	K, Fold int
 }
 
 // option identifies an option for the check that a model accepts it.
@@ -66,7 +72,19 @@ const (
 	optObservedOnly
 	optCountScaledAlpha
 	optNonNegative
+	optHeldOutFraction
+	optHeldOutFolds
 )
+
+// rankOnly are the options of EstimateRank that the models refuse.
+const rankOnly = optHeldOutFraction | optHeldOutFolds
+
+// rankOptions are the options that EstimateRank accepts: those of NMF
+// that set up each fit, and its own. WithK (the ks are its argument),
+// WithInitialFactors (of one k's shape) and WithFeatureNames (no model is
+// kept) do not apply.
+const rankOptions = optAlpha | optAlphaH | optL1Ratio | optTol | optMaxIter | optRestarts |
+	optSolver | optBeta | optInit | optSeed | optProgress | optWeights | optObservedOnly | rankOnly
 
 // miniBatchOnly are the options of MiniBatchNMF that NMF and VanillaALS
 // refuse.
@@ -126,6 +144,10 @@ type config struct {
 	countScaled  bool
 	nonNegative  bool
 
+	// EstimateRank's held-out part (see WithHeldOutFraction).
+	heldOutFraction float64
+	heldOutFolds    int
+
 	// MiniBatchNMF's settings (see its options).
 	batchSize        int
 	forgetFactor     float64
@@ -148,6 +170,8 @@ func newConfig(opts []Option) config {
 		stopRule: stopRule{tol: DefaultTol, maxIter: DefaultMaxIter},
 		restarts: DefaultRestarts,
 		beta:     Frobenius,
+
+		heldOutFraction: DefaultHeldOutFraction, heldOutFolds: DefaultHeldOutFolds,
 
 		batchSize: DefaultBatchSize, forgetFactor: DefaultForgetFactor,
 		maxNoImprovement: DefaultMaxNoImprovement, freshMaxIter: DefaultFreshRestartsMaxIter,
@@ -217,7 +241,9 @@ func WithMaxIter(n int) Option {
 // random starts seeded from WithSeed; the run with the lowest objective is
 // kept (the lowest index on a tie), so r runs never do worse than one. Runs
 // proceed concurrently on GOMAXPROCS workers, and only the best so far is
-// kept; the result does not depend on their timing. Default 1.
+// kept; the result does not depend on their timing. Default 1 (for
+// EstimateRank, whose consensus is over the runs of each k,
+// DefaultRankRestarts).
 func WithRestarts(r int) Option {
 	return func(c *config) { c.restarts = r; c.set |= optRestarts }
 }
@@ -335,6 +361,21 @@ func WithNonNegative() Option {
 	return func(c *config) { c.nonNegative = true; c.set |= optNonNegative }
 }
 
+// WithHeldOutFraction sets the share p in (0, 1) of the entries that each
+// held-out fold of EstimateRank hides from its fit: h = round(p·N) of the N
+// entries that count, at least 1 and at most N − 1 (EstimateRank only).
+// Default 0.1.
+func WithHeldOutFraction(p float64) Option {
+	return func(c *config) { c.heldOutFraction = p; c.set |= optHeldOutFraction }
+}
+
+// WithHeldOutFolds sets the number f ≥ 0 of held-out folds of
+// EstimateRank, each one fit per k with its h entries at weight 0, scored
+// on them; 0 leaves out the held-out part (EstimateRank only). Default 5.
+func WithHeldOutFolds(f int) Option {
+	return func(c *config) { c.heldOutFolds = f; c.set |= optHeldOutFolds }
+}
+
 // WithBatchSize sets the number of rows b ≥ 1 of a minibatch of
 // MiniBatchNMF (MiniBatchNMF only). Default 1024; a fit of n < b rows uses
 // batches of n.
@@ -386,6 +427,9 @@ func (c *config) validateNMF() error {
 	}
 	if extra := c.set & alsOnly; extra != 0 {
 		return optionError("%s applies only to VanillaALS", extra.name())
+	}
+	if extra := c.set & rankOnly; extra != 0 {
+		return optionError("%s applies only to EstimateRank", extra.name())
 	}
 	if err := c.validateCommon(false); err != nil {
 		return err
@@ -529,7 +573,7 @@ func (o option) name() string {
 		"WithInitialFactors", "WithSeed", "WithProgress", "WithFeatureNames",
 		"WithBatchSize", "WithForgetFactor", "WithMaxNoImprovement", "WithFreshRestarts",
 		"WithFreshRestartsMaxIter", "WithTransformMaxIter", "WithWeights", "WithObservedOnly",
-		"WithCountScaledAlpha", "WithNonNegative"}
+		"WithCountScaledAlpha", "WithNonNegative", "WithHeldOutFraction", "WithHeldOutFolds"}
 	for i, n := range names {
 		if o&(1<<i) != 0 {
 			return n
