@@ -179,14 +179,16 @@
 //
 // # Model files
 //
-// NMF, VanillaALS and MiniBatchNMF marshal to a model file and load back
+// NMF, VanillaALS, MiniBatchNMF and ImplicitALS marshal to a model file and load back
 // from it (MarshalBinary, UnmarshalBinary, WriteTo, ReadFrom;
 // UnmarshalBinary works on a zero value). A loaded model is the fitted
 // model: the same settings, factors, record and feature names, the same
 // Transform and InverseTransform bits, and it marshals to the same bytes.
 // A MiniBatchNMF file also holds the online state (A, B, ρ and the epoch
 // and step counts), so that a model saved mid-stream continues PartialFit
-// to the same bits as the model that was not saved. The file is
+// to the same bits as the model that was not saved; an ImplicitALS file
+// holds the pattern of the fitted interactions, which Recommend leaves
+// out. The file is
 // little-endian: 8 magic bytes "FACTORMF", a uint16 format version (1,
 // or 2 for a model fitted with WithObservedOnly, WithCountScaledAlpha or
 // WithNonNegative, whose flags change how it transforms), the model kind,

@@ -115,17 +115,18 @@ func (m *ImplicitALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err != nil {
 		return err
 	}
-	m.fit = newImplicitFit(in, &cfg, out.w, out.ht, out.history, out.objective)
+	m.fit = newImplicitFit(in.csr, &cfg, out.w, out.ht, out.history, out.objective)
 	return nil
 }
 
-// newImplicitFit makes the fitted state from the factors W and Hᵀ.
-func newImplicitFit(in *input, cfg *config, w, ht, history []float64, objective float64) *implicitFit {
-	k, m := cfg.k, in.m
+// newImplicitFit makes the fitted state from the interactions (n×m) and
+// the factors W and Hᵀ.
+func newImplicitFit(seen *CSR, cfg *config, w, ht, history []float64, objective float64) *implicitFit {
+	k, n, m := cfg.k, seen.rows, seen.cols
 	f := &implicitFit{
-		w: mat.NewDense(in.n, k, w), h: mat.DenseCopyOf(mat.NewDense(m, k, ht).T()), ht: ht,
+		w: mat.NewDense(n, k, w), h: mat.DenseCopyOf(mat.NewDense(m, k, ht).T()), ht: ht,
 		gramH: make([]float64, k*k), norms: make([]float64, m),
-		history: history, objective: objective, seen: in.csr, lambda: cfg.alphaW, conf: cfg.confidence,
+		history: history, objective: objective, seen: seen, lambda: cfg.alphaW, conf: cfg.confidence,
 	}
 	p := newPool(1)
 	defer p.close()
