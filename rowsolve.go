@@ -69,9 +69,9 @@ type rowProblem struct {
 // weights of a row of n entries, for the caller to fill.
 func (s *rowSolver) weights(n int) (g, q []float64) { return s.g[:n], s.q[:n] }
 
-// build gathers the rows √g_j·b_j of the entries at cols (g nil: all 1)
-// and sets G and r.
-func (s *rowSolver) build(cols []int, g, q, b []float64, pr *rowProblem) blas64.General {
+// gather sets the solver's rows to √g_j·b_j for the entries at cols (g
+// nil: all 1) and r to Σ_j q_j·b_j − l1, and returns the rows.
+func (s *rowSolver) gather(cols []int, g, q, b []float64, pr *rowProblem) blas64.General {
 	k, n := s.k, len(cols)
 	bs := s.bs[:n*k]
 	clear(s.rhs)
@@ -93,19 +93,51 @@ func (s *rowSolver) build(cols []int, g, q, b []float64, pr *rowProblem) blas64.
 			s.rhs[t] -= pr.l1
 		}
 	}
-	gb := general(n, k, bs)
+	return general(n, k, bs)
+}
+
+// build gathers the row (gather) and sets the upper triangle of G.
+func (s *rowSolver) build(cols []int, g, q, b []float64, pr *rowProblem) {
+	gb := s.gather(cols, g, q, b, pr)
+	k := s.k
 	if pr.base != nil {
 		copy(s.gm, pr.base[:k*k])
 	} else {
 		clear(s.gm)
 	}
-	if n > 0 {
-		blas64.Syrk(blas.Trans, 1, gb, 1, blas64.Symmetric{N: k, Stride: k, Data: s.gm, Uplo: blas.Upper})
-	}
+	addGram(s.gm, gb.Data, gb.Rows, k)
 	for t := 0; t < k; t++ {
 		s.gm[t*k+t] += pr.lambda
 	}
-	return gb
+}
+
+// addGram adds the upper triangle of bᵀb to g (k×k) for the n×k row-major
+// b: the rank-one updates of four rows at a time fused, each entry of g
+// summed over the rows in order of the blocks. Faster than BLAS's Dsyrk
+// for the few rows of a typical user or item.
+func addGram(g, b []float64, n, k int) {
+	p := 0
+	for ; p+4 <= n; p += 4 {
+		r0, r1, r2, r3 := b[p*k:p*k+k], b[(p+1)*k:(p+1)*k+k], b[(p+2)*k:(p+2)*k+k], b[(p+3)*k:(p+3)*k+k]
+		for s := 0; s < k; s++ {
+			v0, v1, v2, v3 := r0[s], r1[s], r2[s], r3[s]
+			row := g[s*k+s : s*k+k]
+			a0, a1, a2, a3 := r0[s:k], r1[s:k], r2[s:k], r3[s:k]
+			a1, a2, a3 = a1[:len(a0)], a2[:len(a0)], a3[:len(a0)]
+			row = row[:len(a0)]
+			for t := range a0 {
+				row[t] += v0*a0[t] + v1*a1[t] + v2*a2[t] + v3*a3[t]
+			}
+		}
+	}
+	for ; p < n; p++ {
+		r := b[p*k : p*k+k]
+		for s := 0; s < k; s++ {
+			if v := r[s]; v != 0 {
+				axpy(v, r[s:k], g[s*k+s:s*k+k])
+			}
+		}
+	}
 }
 
 // solve sets a to the exact solution of the row with entries at cols and
@@ -143,8 +175,8 @@ func (s *rowSolver) solve(a []float64, cols []int, g, q, b []float64, pr rowProb
 func (s *rowSolver) conjugateGradient(a []float64, cols []int, g, q, b []float64, pr rowProblem, steps int) {
 	k := s.k
 	a = a[:k]
-	gb := s.build(cols, g, q, b, &pr)
 	res, dir, gd := s.cg[0], s.cg[1], s.cg[2]
+	gb := s.gather(cols, g, q, b, &pr)
 	s.apply(gd, a, gb, &pr)
 	for t := range res {
 		res[t] = s.rhs[t] - gd[t]
