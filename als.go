@@ -51,7 +51,7 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err := cfg.validateALS(); err != nil {
 		return err
 	}
-	in, err := newInput(x, "X")
+	in, err := cfg.fitInput(x)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	if cfg.alphaW == 0 && cfg.k > min(in.n, in.m) {
 		return fmt.Errorf("%w: with WithAlpha(0), k = %d must not exceed min(n, m) = %d", ErrRank, cfg.k, min(in.n, in.m))
 	}
-	if err := checkInitialFactors(&cfg, in, false); err != nil {
+	if err := checkInitialFactors(&cfg, in, cfg.nonNegative); err != nil {
 		return err
 	}
 	if err := cfg.checkFitMemory(in, false, InitRandom); err != nil {
@@ -78,7 +78,16 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	start := func(c *core, _ int, rng *rand.Rand) error { alsRandomStart(c, rng); return nil }
 	// At unit scale the ridge weight is α/c (penalty.rescaled with β = 2).
 	alpha := cfg.alphaW / scale
-	solver := func(c core) iterator { return newALSRun(c, alpha) }
+	solver := func(c core) iterator {
+		if c.in.observed {
+			return newWeightedALS(c, alpha, cfg.countScaled, cfg.nonNegative)
+		}
+		lambdaW, lambdaH := alpha, alpha
+		if cfg.countScaled { // every row of W has m observed entries, every column of H n
+			lambdaW, lambdaH = alpha*float64(c.m), alpha*float64(c.n)
+		}
+		return newALSRun(c, lambdaW, lambdaH, cfg.nonNegative)
+	}
 	out, err := runRestarts(ctx, &cfg, func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {
 		return runOnce(ctx, in, &cfg, restart, p, report, false, start, solver)
 	})
@@ -89,21 +98,27 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err := out.unscale(scale, Frobenius); err != nil {
 		return err
 	}
-	// The W step of Transform is the ridge solve ½‖x − Hᵀw‖² + ½·α‖w‖².
-	comp := newComponents(out.ht, in.m, cfg.k, Frobenius, penalty{l2: cfg.alphaW}, true, cfg.stopRule)
-	a.fit = newFitted(in, &cfg, out, recErr, comp)
+	a.fit = newFitted(in, &cfg, out, recErr, cfg.alsComponents(out.ht, in.m))
 	return nil
 }
 
-// newALSRun returns ridge ALS on the Frobenius skeleton: the loss
-// ‖X − WH‖² (scale 1) and the penalty α‖·‖², which is ½·l2·‖·‖² with
-// l2 = 2α, solved by the ridge system with α on the diagonal.
-func newALSRun(c core, alpha float64) *frobRun {
-	pen := penalty{l2: 2 * alpha}
-	r := newFrobRun(c, pen, pen, 1)
-	ridge := newRidgeJob(c.k, alpha)
+// newALSRun returns ridge ALS on complete data on the Frobenius skeleton:
+// the loss ‖X − WH‖² (scale 1) and the penalties λ_W·‖W‖² and λ_H·‖H‖²,
+// which are ½·l2·‖·‖² with l2 = 2λ, each half solved by the ridge system
+// with λ on the diagonal, or with nonNeg by the non-negative least squares
+// problem of each row against the same matrix.
+func newALSRun(c core, lambdaW, lambdaH float64, nonNeg bool) *frobRun {
+	r := newFrobRun(c, penalty{l2: 2 * lambdaW}, penalty{l2: 2 * lambdaH}, 1)
+	ridge := newRidgeJob(c.k)
+	var nnls *nnlsJob
+	if nonNeg {
+		nnls = newNNLSJob(c.pool, c.k)
+	}
 	r.update = func(s *frobSide) error {
-		if err := ridge.solve(r.pool, s.a, s.cross, s.gram, s.rows); err != nil {
+		lambda := s.pen.l2 / 2
+		if nonNeg {
+			nnls.solve(r.pool, s.a, s.cross, s.gram, s.rows, penalty{l2: lambda})
+		} else if err := ridge.solve(r.pool, s.a, s.cross, s.gram, s.rows, lambda); err != nil {
 			return err
 		}
 		r.gram(s.gramOut, s.a, s.rows)

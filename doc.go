@@ -153,8 +153,10 @@
 // A MiniBatchNMF file also holds the online state (A, B, ρ and the epoch
 // and step counts), so that a model saved mid-stream continues PartialFit
 // to the same bits as the model that was not saved. The file is
-// little-endian: 8 magic bytes "FACTORMF", a uint16 format version (1), the
-// model kind, the settings, the shape, the objective, reconstruction error
+// little-endian: 8 magic bytes "FACTORMF", a uint16 format version (1,
+// or 2 for a model fitted with WithObservedOnly, WithCountScaledAlpha or
+// WithNonNegative, whose flags change how it transforms), the model kind,
+// the flags, the settings, the shape, the objective, reconstruction error
 // and history, W and H as float64 arrays, the feature names (WithFeatureNames)
 // when given, and a CRC-32C of everything before it; modelfile.go lists the
 // fields and docs/model-format.md gives their offsets. A file that is

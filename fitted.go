@@ -20,6 +20,37 @@ type components struct {
 	penW   penalty    // the scaled penalty of W (for VanillaALS, l2 = α)
 	signed bool       // W of any sign (VanillaALS): a ridge solve, no NNLS
 	stop   stopRule   // when the iterative W step (MU) stops
+
+	dataSigned  bool // X of any sign (VanillaALS), else X ≥ 0 (NMF)
+	observed    bool // WithObservedOnly: new rows may have missing entries
+	countScaled bool // WithCountScaledAlpha: l2 times each row's observed entries
+}
+
+// nmfComponents returns the components an NMF fit of m columns with the
+// settings cfg leaves, from its Hᵀ: the W step of the fit's loss and
+// penalty of W.
+func (cfg *config) nmfComponents(ht []float64, m int) components {
+	c := newComponents(ht, m, cfg.k, cfg.beta, newPenalty(cfg.alphaW, cfg.l1Ratio, m), false, cfg.stopRule)
+	c.observed = cfg.observedOnly
+	return c
+}
+
+// alsComponents returns the components of a VanillaALS fit: the W step is
+// the ridge problem ‖x − Hᵀw‖² + α·‖w‖², which is ½‖x − Hᵀw‖² + ½·l2·‖w‖²
+// with l2 = α (times the row's observed entries with WithCountScaledAlpha),
+// over w ≥ 0 with WithNonNegative.
+func (cfg *config) alsComponents(ht []float64, m int) components {
+	c := newComponents(ht, m, cfg.k, Frobenius, penalty{l2: cfg.alphaW}, !cfg.nonNegative, cfg.stopRule)
+	c.dataSigned, c.observed, c.countScaled = true, cfg.observedOnly, cfg.countScaled
+	return c
+}
+
+// penFor returns the penalty of the W step for a row with n entries.
+func (c *components) penFor(n int) penalty {
+	if c.countScaled {
+		return penalty{l1: c.penW.l1, l2: c.penW.l2 * float64(n)}
+	}
+	return c.penW
 }
 
 // newComponents returns the components of a fitted Hᵀ (m×k).
@@ -111,7 +142,13 @@ func (f *fitted) transform(ctx context.Context, x mat.Matrix) (*mat.Dense, error
 	if f == nil {
 		return nil, ErrNotFitted
 	}
-	in, err := newInput(x, "X")
+	var in *input
+	var err error
+	if f.observed {
+		in, err = newObservedInput(x, nil, true, "X")
+	} else {
+		in, err = newInput(x, "X")
+	}
 	if err != nil {
 		return nil, err
 	}

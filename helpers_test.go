@@ -24,6 +24,22 @@ func randomMatrix(n, m int, lo, zeros float64, seed uint64) *mat.Dense {
 	return x
 }
 
+// withNaN returns a copy of x with each entry NaN (missing) with
+// probability share.
+func withNaN(x *mat.Dense, share float64, seed uint64) *mat.Dense {
+	rng := rand.New(rand.NewPCG(seed, 9))
+	out := mat.DenseCopyOf(x)
+	n, m := x.Dims()
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			if rng.Float64() < share {
+				out.Set(i, j, math.NaN())
+			}
+		}
+	}
+	return out
+}
+
 // sparseOf converts a dense matrix to CSR, storing its nonzero entries.
 func sparseOf(t testing.TB, x *mat.Dense) *factor.CSR {
 	t.Helper()

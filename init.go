@@ -44,7 +44,8 @@ func nmfStart(c *core, init Init, rng *rand.Rand) error {
 }
 
 // randomStart draws scikit-learn's random start: every entry of H, then of
-// W, is |N(0, 1)|·sqrt(mean(X)/k).
+// W, is |N(0, 1)|·sqrt(mean(X)/k), the mean over the observed entries for
+// observed data.
 func randomStart(c *core, rng *rand.Rand) {
 	avg := math.Sqrt(c.in.mean() / float64(c.k))
 	for t := 0; t < c.k; t++ {
@@ -63,9 +64,13 @@ func randomStart(c *core, rng *rand.Rand) {
 // and the negative parts (u⁻, v⁻), the pair with the larger product of norms
 // is normalized and scaled by sqrt(σ_j·‖u‖‖v‖). Entries below 1e-6 become
 // zero; NNDSVDA then sets the zeros to mean(X), NNDSVDAR to
-// |N(0, 1)|·mean(X)/100.
+// |N(0, 1)|·mean(X)/100. For observed data (WithWeights, WithObservedOnly)
+// the SVD is that of input.filled and mean(X) the mean of the observed
+// entries.
 func nndsvdStart(c *core, init Init, rng *rand.Rand) error {
-	u, s, v, ok := truncatedSVD(c, c.k, rng)
+	sc := *c
+	sc.in = c.in.filled() // observed data: the missing entries filled
+	u, s, v, ok := truncatedSVD(&sc, c.k, rng)
 	if !ok {
 		return fmt.Errorf("%w: the SVD for %v did not converge", ErrNotFinite, init)
 	}
@@ -217,11 +222,16 @@ func copyFactor(dst []float64, f mat.Matrix, transpose bool, name string, nonNeg
 }
 
 // alsRandomStart draws numpy-ml's start for ridge ALS: uniform [0, 1) times
-// sqrt(mean(|X|)/k) (for non-negative X, sqrt(mean(X)/k)).
+// sqrt(mean(|X|)/k) (for non-negative X, sqrt(mean(X)/k)), the mean over
+// the observed entries for observed data.
 func alsRandomStart(c *core, rng *rand.Rand) {
 	var s float64
 	c.in.find(func(v float64) bool { s += math.Abs(v); return false })
-	scale := math.Sqrt(s / float64(c.n) / float64(c.m) / float64(c.k))
+	mean := s / float64(c.n) / float64(c.m)
+	if c.in.observed {
+		mean = s / max(c.in.count(), 1)
+	}
+	scale := math.Sqrt(mean / float64(c.k))
 	for i := range c.w {
 		c.w[i] = scale * rng.Float64()
 	}

@@ -1,6 +1,7 @@
 package factor
 
 import (
+	"math"
 	"reflect"
 	"sync"
 
@@ -15,11 +16,20 @@ type input struct {
 	n, m  int
 	dense blas64.General // X as given, when dense
 	csr   *CSR           // X as CSR: the solvers take the sparse path when set
-	sumSq float64        // ‖X‖², summed in a fixed order
+	sumSq float64        // ‖X‖² (Σ M·x² over Ω when observed), summed in a fixed order
 	scale float64        // X is the data divided by scale (see scaled), 1 unless scaled
 
-	once sync.Once // builds csrT, Xᵀ, on first use
-	csrT *CSR
+	// A fit that counts only some entries of X (WithWeights,
+	// WithObservedOnly) holds them, Ω, as the stored entries of csr, and
+	// their weights in weight (nil: all 1); the entries not stored are
+	// missing, not zero (see observed.go).
+	observed  bool
+	weight    []float64
+	fromDense bool // X was given dense: the start's SVD reads a dense fill
+
+	once    sync.Once // builds csrT, Xᵀ, on first use, and weightT
+	csrT    *CSR
+	weightT []float64 // the weights in csrT's order
 
 	mu     sync.Mutex // guards ranges; restarts share the input
 	ranges map[int]*colRanges
@@ -28,7 +38,11 @@ type input struct {
 // newInput takes X for a fit or a transform. A *mat.Dense is read in place,
 // a *CSR (or the transpose of one) stays sparse, and any other mat.Matrix is
 // copied once into a dense matrix. The name is used in error messages.
-func newInput(x mat.Matrix, name string) (*input, error) {
+func newInput(x mat.Matrix, name string) (*input, error) { return readInput(x, name, false) }
+
+// readInput is newInput, but for NaN entries of a dense x, which it allows
+// when missing is set (they mark missing entries; ±Inf is still an error).
+func readInput(x mat.Matrix, name string, missing bool) (*input, error) {
 	if isNil(x) {
 		return nil, shapeError("%s is nil", name)
 	}
@@ -37,26 +51,36 @@ func newInput(x mat.Matrix, name string) (*input, error) {
 		return nil, shapeError("%s is %d×%d, want at least 1×1", name, n, m)
 	}
 	in := &input{n: n, m: m, scale: 1}
-	switch x := x.(type) {
-	case *CSR:
-		in.csr = x
-	case mat.Transpose:
-		if c, ok := x.Matrix.(*CSR); ok {
-			in.csr = c.transpose()
+	in.csr, in.dense = sparseOrDense(x)
+	if !in.sparse() {
+		bad := func(v float64) bool { return !isFinite(v) }
+		if missing {
+			bad = func(v float64) bool { return math.IsInf(v, 0) }
 		}
-	}
-	if in.csr == nil {
-		d, ok := x.(*mat.Dense)
-		if !ok {
-			d = mat.DenseCopyOf(x)
-		}
-		in.dense = d.RawMatrix()
-		if err := in.checkFinite(name); err != nil {
-			return nil, err
+		if i, j, v, ok := in.find(bad); ok {
+			return nil, &EntryError{Matrix: name, Row: i, Col: j, Value: v, Err: ErrNotFinite}
 		}
 	}
 	in.sumSq = in.sumSquares()
 	return in, nil
+}
+
+// sparseOrDense returns a *CSR x (or the transpose of one) as CSR, and any
+// other matrix dense: a *mat.Dense in place, others copied once.
+func sparseOrDense(x mat.Matrix) (*CSR, blas64.General) {
+	switch x := x.(type) {
+	case *CSR:
+		return x, blas64.General{}
+	case mat.Transpose:
+		if c, ok := x.Matrix.(*CSR); ok {
+			return c.transpose(), blas64.General{}
+		}
+	}
+	d, ok := x.(*mat.Dense)
+	if !ok {
+		d = mat.DenseCopyOf(x)
+	}
+	return nil, d.RawMatrix()
 }
 
 // sparse reports whether the solvers take the sparse path.
@@ -108,8 +132,15 @@ func (in *input) preferSparse() {
 // transposed returns Xᵀ as CSR, building it once; it is safe for
 // concurrent use.
 func (in *input) transposed() *CSR {
-	in.once.Do(func() { in.csrT = in.csr.transpose() })
+	in.once.Do(func() { in.csrT, in.weightT = in.csr.transposeCarrying(in.weight) })
 	return in.csrT
+}
+
+// transposedWeights returns the weights in the order of transposed's
+// entries (nil when all are 1).
+func (in *input) transposedWeights() []float64 {
+	in.transposed()
+	return in.weightT
 }
 
 // columnRanges returns X's columns cut into n ranges for products with Xᵀ
@@ -126,6 +157,15 @@ func (in *input) columnRanges(n int) *colRanges {
 	cr := newColRanges(in.csr, n)
 	in.ranges[n] = cr
 	return cr
+}
+
+// count is the number of entries a mean of X is over: |Ω| when observed,
+// else all n·m.
+func (in *input) count() float64 {
+	if in.observed {
+		return float64(in.csr.NNZ())
+	}
+	return float64(in.n) * float64(in.m)
 }
 
 // nnz is the number of entries that are stored: all n·m when dense.
@@ -173,7 +213,7 @@ func (in *input) checkFinite(name string) error {
 }
 
 // checkNMF checks what NMF needs of X: no negative entry and, for beta ≤ 0,
-// no zero (stored or not).
+// no zero (stored or not; for observed data, among the observed entries).
 func (in *input) checkNMF(name string, beta float64) error {
 	if i, j, v, ok := in.find(func(v float64) bool { return v < 0 }); ok {
 		return &EntryError{Matrix: name, Row: i, Col: j, Value: v, Err: ErrNegative}
@@ -184,7 +224,7 @@ func (in *input) checkNMF(name string, beta float64) error {
 	if i, j, v, ok := in.find(func(v float64) bool { return v == 0 }); ok {
 		return &EntryError{Matrix: name, Row: i, Col: j, Value: v, Err: ErrZeroEntries}
 	}
-	if in.sparse() && in.csr.NNZ() < in.n*in.m {
+	if in.sparse() && !in.observed && in.csr.NNZ() < in.n*in.m {
 		i, j := in.csr.firstUnstored()
 		return &EntryError{Matrix: name, Row: i, Col: j, Value: 0, Err: ErrZeroEntries}
 	}
@@ -221,13 +261,23 @@ func (in *input) sum() float64 {
 	return s
 }
 
-// mean returns the mean of all n·m entries of X.
-func (in *input) mean() float64 { return in.sum() / float64(in.n) / float64(in.m) }
+// mean returns the mean of all n·m entries of X, or of the observed ones
+// (unweighted) when only some are observed.
+func (in *input) mean() float64 {
+	if in.observed {
+		return in.sum() / max(in.count(), 1)
+	}
+	return in.sum() / float64(in.n) / float64(in.m)
+}
 
 func (in *input) sumSquares() float64 {
 	var s float64
 	if in.sparse() {
-		for _, v := range in.csr.data {
+		for p, v := range in.csr.data {
+			if in.weight != nil {
+				s += in.weight[p] * v * v
+				continue
+			}
 			s += v * v
 		}
 		return s

@@ -34,13 +34,18 @@ type betaTerms struct {
 
 func newBetaTerms(beta float64) betaTerms {
 	t := betaTerms{beta: beta, powm2: powFunc(beta - 2)}
-	if beta < 2 {
+	switch {
+	case beta < 2:
 		t.pNum0 = math.Pow(epsilon, beta-2)
+	case beta == 2: // only weighted fits weigh β = 2: num = x, dx = x·y, exactly
+		t.pNum0 = 1
 	}
 	if beta < 1 {
 		t.pDen0 = math.Pow(epsilon, beta-1)
 	}
-	t.pObj0 = math.Pow(epsilon, beta-1)
+	if beta != 2 {
+		t.pObj0 = math.Pow(epsilon, beta-1)
+	}
 	if beta <= 0 {
 		t.pSum0 = math.Pow(epsilon, beta)
 	}
@@ -50,6 +55,8 @@ func newBetaTerms(beta float64) betaTerms {
 // powFunc returns y ↦ y^e, with faster forms for common exponents.
 func powFunc(e float64) func(float64) float64 {
 	switch e {
+	case 0:
+		return func(float64) float64 { return 1 }
 	case -0.5:
 		return func(y float64) float64 { return 1 / math.Sqrt(y) }
 	case -1.5:
@@ -92,11 +99,8 @@ func powFunc(e float64) func(float64) float64 {
 // gives the numerator weight of one entry from the same functions. This
 // runs once per entry of X per half-iteration.
 //
-// Per-entry weights (WithWeights, to come) multiply num, den, dx and dy
-// here. They also reach what weigh does not see: Σ x^β (sumXPow), the
-// closed forms of β = 1 (Σ y and the denominator from the factors' column
-// sums), the pass over the zeros of sparse X for other betas, and the
-// Frobenius solvers, which read X only through X·Hᵀ and Gram matrices.
+// A weighted fit (WithWeights, WithObservedOnly) weighs its entries with
+// weighWeighted instead, from the same per-entry functions.
 func (t *betaTerms) weigh(x, y, g []float64, obj bool, s1, s2 float64) (float64, float64) {
 	y = y[:len(x)]
 	if g != nil {
@@ -133,6 +137,52 @@ func (t *betaTerms) weigh(x, y, g []float64, obj bool, s1, s2 float64) (float64,
 			s1 += dx
 			s2 += dy
 		}
+	}
+	return s1, s2
+}
+
+// weighWeighted is weigh for the entries Ω of a weighted fit: each entry's
+// num, den, dx and dy are multiplied by its weight mw[j] (1 when mw is nil),
+// the denominator weights always go to g, and for β = 1 the denominator
+// weight is the entry's weight and Σ M·y is summed here, since Ω has no
+// closed form from the factors' column sums. Entries outside Ω have weight
+// 0 and are not visited, so nothing is left for a pass over the zeros.
+// The objective terms are always summed. For β = 2 (weighted MU of the
+// Frobenius loss) dx = x·y and dy = y², which divergence assembles into
+// ½ Σ M·(x − y)².
+func (t *betaTerms) weighWeighted(x, y, g, mw []float64, s1, s2 float64) (float64, float64) {
+	y = y[:len(x)]
+	g = g[:len(x)]
+	if mw != nil {
+		mw = mw[:len(x)]
+	}
+	for j, xv := range x {
+		m := 1.0
+		if mw != nil {
+			m = mw[j]
+		}
+		yv := y[j]
+		var num, den, dx, dy float64
+		switch t.beta {
+		case 1:
+			num, den, dy = klNumerator(xv, yv), 1, yv
+			if xv > 0 {
+				dx = xv*math.Log(num) - xv
+			}
+		case 0:
+			var inv float64
+			num, inv = isWeights(xv, yv)
+			den = inv
+			if xv > 0 {
+				r := xv * inv
+				dx = r - math.Log(r) - 1
+			}
+		default:
+			num, den, dx, dy = t.powTerms(xv, yv)
+		}
+		y[j], g[j] = m*num, m*den
+		s1 += m * dx
+		s2 += m * dy
 	}
 	return s1, s2
 }
@@ -215,9 +265,22 @@ func (t *betaTerms) divergence(sumDx, sumDy, sumXBeta float64) float64 {
 	return max(d, 0)
 }
 
-// sumXPow returns Σ x^β over the entries with x > 0.
+// sumXPow returns Σ x^β over the entries with x > 0, each times its weight
+// for a weighted fit.
 func (in *input) sumXPow(beta float64) float64 {
 	var s float64
+	if in.observed {
+		for p, v := range in.csr.data {
+			if v > 0 {
+				m := 1.0
+				if in.weight != nil {
+					m = in.weight[p]
+				}
+				s += m * math.Pow(v, beta)
+			}
+		}
+		return s
+	}
 	add := func(v float64) bool {
 		if v > 0 {
 			s += math.Pow(v, beta)

@@ -38,7 +38,7 @@ func save(kind byte, cfg *config, f *fitted) (*savedModel, error) {
 	_, m := f.dims()
 	n, _ := f.w.Dims()
 	c := *cfg
-	c.set &= savedOptions
+	c.set &= savedOptions | optObservedOnly | optCountScaledAlpha | optNonNegative
 	return &savedModel{kind: kind, cfg: c, n: n, m: m, fit: f, features: f.features}, nil
 }
 

@@ -119,6 +119,18 @@ func betaWorkspace(sparse bool, beta float64) func(n, m, k, nnz float64) float64
 	}
 }
 
+// observedWorkspace is the workspace of the weighted solvers (MU of any β,
+// HALS and ALS on the entries Ω of observed data), bounded above: Ω in
+// column order with its weights (Xᵀ's copy counts for 16 bytes an entry
+// among the data), MU's model values and denominator weights at every
+// entry of Ω with its numerator and denominator, and a row's scratch for
+// each goroutine, at most max(n, m) entries of k + 1 values (HALS) or
+// k + 1 values (ALS), with a k×k system.
+func observedWorkspace(n, m, k, nnz float64) float64 {
+	procs := float64(defaultProcs())
+	return 8 * (3*nnz + 2*max(n, m)*k + procs*((k+1)*max(n, m)+3*k*k))
+}
+
 // svdMemory is what the SVD of an NNDSVD start allocates: for a small dense
 // X gonum's thin SVD (a copy of X, U, V and its work space), otherwise the
 // randomized SVD's sketches with k + 10 columns.
@@ -127,7 +139,11 @@ func svdMemory(in *input, n, m, k float64) float64 {
 		return 8 * (2*n*m + (n+m+2)*min(n, m))
 	}
 	l := k + 10
-	return 8 * (3*(n+m)*l + 2*l*l)
+	fill := 0.0 // observed data given dense: the dense fill the SVD reads
+	if in.observed && in.fromDense {
+		fill = n * m
+	}
+	return 8 * (3*(n+m)*l + 2*l*l + fill)
 }
 
 // checkFitMemory refuses a fit of X whose estimated memory exceeds the
@@ -138,7 +154,10 @@ func (c *config) checkFitMemory(in *input, nmf bool, init Init) error {
 		runs = min(c.restarts, defaultProcs())
 	}
 	ws := frobWorkspace
-	if nmf && c.beta != Frobenius {
+	switch {
+	case in.observed:
+		ws = observedWorkspace
+	case nmf && c.beta != Frobenius:
 		ws = betaWorkspace(in.sparse(), c.beta)
 	}
 	svd := nmf && c.set&optInitialFactors == 0 && init != InitRandom

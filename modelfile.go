@@ -16,9 +16,10 @@ import (
 // float64 is its IEEE 754 bits, so a model loads back to the same bits.
 //
 //	magic        8 bytes  "FACTORMF"
-//	version      uint16   modelVersion (1)
+//	version      uint16   1, or 2 when the flags are not 0
 //	kind         uint8    1 NMF, 2 VanillaALS, 3 MiniBatchNMF
-//	reserved     uint8    0
+//	flags        uint8    version 1: 0; version 2: bit 0 WithObservedOnly,
+//	                      bit 1 WithCountScaledAlpha, bit 2 WithNonNegative
 //	settings:
 //	  options    uint16   which options were given (WithInitialFactors and
 //	                      WithProgress are not saved); uint32 for kind 3,
@@ -47,7 +48,7 @@ import (
 
 const (
 	modelMagic   = "FACTORMF"
-	modelVersion = 1
+	modelVersion = 2 // the newest version written and read; 1 has no flags
 
 	kindNMF       byte = 1
 	kindALS       byte = 2
@@ -79,6 +80,40 @@ type savedModel struct {
 // fit in 16 bits (NMF and VanillaALS refuse miniBatchOnly).
 const savedOptions = optK | optAlpha | optAlphaH | optL1Ratio | optTol | optMaxIter |
 	optRestarts | optSolver | optBeta | optInit | optSeed | optFeatureNames | miniBatchOnly
+
+// The flags of a model file: the options that change how a model
+// transforms, beyond the 16 option bits of kinds 1 and 2.
+const (
+	flagObservedOnly byte = 1 << iota
+	flagCountScaled
+	flagNonNegative
+
+	allFlags = flagObservedOnly | flagCountScaled | flagNonNegative
+)
+
+// flagOptions are the options the flags keep, in the order of their bits.
+var flagOptions = [...]option{optObservedOnly, optCountScaledAlpha, optNonNegative}
+
+// flags returns the flags of the settings.
+func (c *config) flags() byte {
+	var f byte
+	for b, o := range flagOptions {
+		if c.set&o != 0 {
+			f |= 1 << b
+		}
+	}
+	return f
+}
+
+// setFlags sets the options the flags name.
+func (c *config) setFlags(f byte) {
+	for b, o := range flagOptions {
+		if f&(1<<b) != 0 {
+			c.set |= o
+		}
+	}
+	c.observedOnly, c.countScaled, c.nonNegative = c.set&optObservedOnly != 0, c.set&optCountScaledAlpha != 0, c.set&optNonNegative != 0
+}
 
 // modelWriter writes the fields of a model file and its checksum.
 type modelWriter struct {
@@ -130,11 +165,16 @@ func (e *modelWriter) floats(v []float64) {
 // writeModel writes s as a model file.
 func writeModel(w io.Writer, s *savedModel) (int64, error) {
 	e := &modelWriter{w: w, crc: crc32.New(castagnoli)}
-	e.bytes([]byte(modelMagic))
-	e.u16(modelVersion)
-	e.u8(s.kind)
-	e.u8(0)
 	c := &s.cfg
+	flags := c.flags()
+	e.bytes([]byte(modelMagic))
+	if flags == 0 { // readable by every version of factor
+		e.u16(1)
+	} else {
+		e.u16(modelVersion)
+	}
+	e.u8(s.kind)
+	e.u8(flags)
 	if s.kind == kindMiniBatch {
 		e.u32(uint32(c.set & savedOptions))
 	} else {
@@ -300,12 +340,17 @@ func readModel(r io.Reader, avail int64, kind byte) (*savedModel, int64, error) 
 	if d.err == nil && string(magic[:]) != modelMagic {
 		return nil, d.n, formatError("not a factor model file (magic %q, want %q)", magic[:], modelMagic)
 	}
-	if v := d.u16(); d.err == nil && v != modelVersion {
-		return nil, d.n, formatError("format version %d, but this version of factor reads version %d; a newer factor wrote it", v, modelVersion)
+	version := d.u16()
+	if d.err == nil && (version < 1 || version > modelVersion) {
+		return nil, d.n, formatError("format version %d, but this version of factor reads versions 1 to %d; a newer factor wrote it", version, modelVersion)
 	}
 	s := &savedModel{kind: d.u8()}
-	if d.u8(); d.err == nil && kindNames[s.kind] == "" {
+	flags := d.u8()
+	if d.err == nil && kindNames[s.kind] == "" {
 		return nil, d.n, formatError("unknown model kind %d", s.kind)
+	}
+	if d.err == nil && (version == 1 && flags != 0 || flags&^allFlags != 0) {
+		return nil, d.n, formatError("flags %#x in a version %d file", flags, version)
 	}
 	if d.err == nil && s.kind != kind {
 		return nil, d.n, formatError("the file holds %s model, not %s", kindNames[s.kind], kindNames[kind])
@@ -319,6 +364,7 @@ func readModel(r io.Reader, avail int64, kind byte) (*savedModel, int64, error) 
 	if extra := c.set &^ savedOptions; d.err == nil && extra != 0 {
 		d.err = formatError("options %#x, which a model file does not keep", uint32(extra))
 	}
+	c.setFlags(flags)
 	c.k = d.size("k", maxDim)
 	c.alphaW, c.alphaH, c.l1Ratio, c.tol = d.f64(), d.f64(), d.f64(), d.f64()
 	c.maxIter = d.size("max iterations", math.MaxInt)
@@ -412,9 +458,9 @@ func (s *savedModel) rebuild(f *fitted, w, h []float64) error {
 	ht := transposed(h, k, m)
 	switch s.kind {
 	case kindNMF:
-		f.components = newComponents(ht, m, k, c.beta, newPenalty(c.alphaW, c.l1Ratio, m), false, c.stopRule)
+		f.components = c.nmfComponents(ht, m)
 	case kindALS:
-		f.components = newComponents(ht, m, k, Frobenius, penalty{l2: c.alphaW}, true, c.stopRule)
+		f.components = c.alsComponents(ht, m)
 	default:
 		f.components = newComponents(ht, m, k, c.beta, newPenalty(c.alphaW, c.l1Ratio, m), false, transformRule(c))
 		s.online.acc.num = transposed(s.online.acc.num, k, m)

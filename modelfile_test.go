@@ -90,6 +90,12 @@ func modelCases(t *testing.T) []modelCase {
 		{"als", func() modelFile {
 			return factor.NewVanillaALS(factor.WithK(3), factor.WithAlpha(0.1), factor.WithSeed(4), factor.WithFeatureNames(names(12)))
 		}, emptyALS, signed, newSigned},
+		{"nmf-observed", nmf(factor.WithObservedOnly()), emptyNMF, sparseOf(t, withZeros), sparseOf(t, newZeros)},
+		{"nmf-observed-kl-nan", nmf(factor.WithObservedOnly(), factor.WithBeta(factor.KullbackLeibler)), emptyNMF, withNaN(withZeros, 0.2, 37), withNaN(newZeros, 0.3, 38)},
+		{"als-observed-wr-nonneg", func() modelFile {
+			return factor.NewVanillaALS(factor.WithK(3), factor.WithAlpha(0.1), factor.WithSeed(4), factor.WithObservedOnly(),
+				factor.WithCountScaledAlpha(), factor.WithNonNegative())
+		}, emptyALS, sparseOf(t, withZeros), sparseOf(t, newZeros)},
 		{"minibatch", mb(factor.WithAlpha(0.01), factor.WithL1Ratio(0.3), factor.WithForgetFactor(0.5), factor.WithMaxNoImprovement(3), factor.WithTransformMaxIter(40)), emptyMB, withZeros, newZeros},
 		{"minibatch-csr", mb(factor.WithMaxIter(5), factor.WithTol(0)), emptyMB, sparseOf(t, withZeros), sparseOf(t, newZeros)},
 		{"minibatch-kl", mb(factor.WithBeta(factor.KullbackLeibler), factor.WithFreshRestarts(), factor.WithFreshRestartsMaxIter(9)), emptyMB, withZeros, newZeros},
@@ -401,8 +407,8 @@ func TestModelVersionAndKind(t *testing.T) {
 	newer := slices.Clone(b)
 	binary.LittleEndian.PutUint16(newer[8:], 7)
 	err := new(factor.NMF).UnmarshalBinary(newer)
-	if !errors.Is(err, factor.ErrFormat) || !strings.Contains(err.Error(), "version 7") || !strings.Contains(err.Error(), "version 1") {
-		t.Errorf("newer version: %v, want ErrFormat naming versions 7 and 1", err)
+	if !errors.Is(err, factor.ErrFormat) || !strings.Contains(err.Error(), "version 7") || !strings.Contains(err.Error(), "versions 1 to 2") {
+		t.Errorf("newer version: %v, want ErrFormat naming version 7 and the versions read, 1 to 2", err)
 	}
 	if err := new(factor.VanillaALS).UnmarshalBinary(b); !errors.Is(err, factor.ErrFormat) || !strings.Contains(err.Error(), "NMF") {
 		t.Errorf("an NMF file as a VanillaALS: %v, want ErrFormat naming the kinds", err)
@@ -664,5 +670,63 @@ func TestMiniBatchModelChecks(t *testing.T) {
 		if err := new(factor.MiniBatchNMF).UnmarshalBinary(resum(c)); !errors.Is(err, factor.ErrFormat) {
 			t.Errorf("%s: %v, want ErrFormat", bad.name, err)
 		}
+	}
+}
+
+// TestModelFlags: a model fitted WithObservedOnly (or, for VanillaALS,
+// WithCountScaledAlpha or WithNonNegative) is written as format version 2
+// with its flags at byte 11, so that a reader before version 2 refuses it
+// rather than transform it another way; the flags come back on loading,
+// and a version-1 file with flags, or an unknown flag, is refused.
+func TestModelFlags(t *testing.T) {
+	x := sparseOf(t, randomMatrix(12, 6, 0.1, 0.3, 41))
+	cases := []struct {
+		name  string
+		model modelFile
+		empty modelFile
+		flags byte
+	}{
+		{"nmf", factor.NewNMF(factor.WithK(2), factor.WithObservedOnly()), new(factor.NMF), 1},
+		{"als", factor.NewVanillaALS(factor.WithK(2), factor.WithAlpha(0.1), factor.WithObservedOnly(), factor.WithCountScaledAlpha(), factor.WithNonNegative()), new(factor.VanillaALS), 7},
+		{"als-nonneg", factor.NewVanillaALS(factor.WithK(2), factor.WithAlpha(0.1), factor.WithNonNegative()), new(factor.VanillaALS), 4},
+	}
+	for _, c := range cases {
+		if err := c.model.Fit(x); err != nil {
+			t.Fatal(err)
+		}
+		b, err := c.model.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := binary.LittleEndian.Uint16(b[8:]); v != 2 || b[11] != c.flags {
+			t.Errorf("%s: version %d flags %#x, want 2 and %#x", c.name, v, b[11], c.flags)
+		}
+		if err := c.empty.UnmarshalBinary(b); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		// A new row with all of its entries missing but one: the loaded
+		// model reads the unstored entries as missing, as the fitted one.
+		row, err := factor.NewCSR(1, 6, []int{0, 1}, []int{2}, []float64{0.7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, errA := c.model.Transform(row)
+		l, errL := c.empty.Transform(row)
+		if errA != nil || errL != nil || !sameBits(a, l) {
+			t.Errorf("%s: Transform of the loaded model differs (%v, %v)", c.name, errA, errL)
+		}
+		v1 := slices.Clone(b)
+		binary.LittleEndian.PutUint16(v1[8:], 1)
+		unknown := slices.Clone(b)
+		unknown[11] |= 0x80
+		for what, bad := range map[string][]byte{"version 1 with flags": v1, "unknown flag": unknown} {
+			if err := c.empty.UnmarshalBinary(resum(bad)); !errors.Is(err, factor.ErrFormat) || !strings.Contains(err.Error(), "flags") {
+				t.Errorf("%s, %s: %v, want ErrFormat about the flags", c.name, what, err)
+			}
+		}
+	}
+	plain, _ := smallModel(t)
+	if v := binary.LittleEndian.Uint16(plain[8:]); v != 1 || plain[11] != 0 {
+		t.Errorf("a model without flags: version %d flags %#x, want version 1 as before", v, plain[11])
 	}
 }

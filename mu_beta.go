@@ -19,7 +19,7 @@ type betaRun struct {
 	acc        *onlineSums // MiniBatchNMF: the online step for H
 
 	model   []float64 // dense: WH, n×m, overwritten by the numerator weights; sparse: one value per stored entry
-	gden    []float64 // dense, beta ∉ {1, 2}: denominator weights (WH)^(β−1), n×m
+	gden    []float64 // dense, beta ∉ {1, 2}: denominator weights (WH)^(β−1), n×m; weighted: one per entry of Ω
 	num     []float64 // numerator, max(n, m)×k
 	den     []float64 // denominator, max(n, m)×k
 	colSum  []float64 // k
@@ -41,12 +41,16 @@ func newBetaRun(c core, beta float64, penW, penH penalty, fixedH bool) *betaRun 
 	r.den = make([]float64, rows*c.k)
 	r.colSum = make([]float64, c.k)
 	r.colSumB = make([]float64, c.k)
-	if c.in.sparse() {
+	switch {
+	case c.in.observed: // weighted: both sides weigh Ω, in row and in column order
+		r.model = make([]float64, c.in.nnz())
+		r.gden = make([]float64, c.in.nnz())
+	case c.in.sparse():
 		if !fixedH {
 			c.in.columnRanges(c.pool.size()) // for the H side's weighing pass
 		}
 		r.model = make([]float64, c.in.nnz())
-	} else {
+	default:
 		r.model = make([]float64, c.n*c.m)
 		if beta != 1 {
 			r.gden = make([]float64, c.n*c.m)
@@ -100,7 +104,7 @@ func (r *betaRun) prepare(isH bool) float64 {
 	if isH {
 		return 0
 	}
-	if r.terms.beta == 1 {
+	if r.terms.beta == 1 && !r.in.observed {
 		// Σ dy = Σ_ij (WH)_ij over every entry, in closed form from the
 		// column sums of the factors: O((n + m)·k).
 		s2 = dot(colSums(r.colSum, r.w, r.k), colSums(r.colSumB, r.ht, r.k))
@@ -126,6 +130,7 @@ func (r *betaRun) update(isH bool) {
 		r.pass.numerator(num, b, isH)
 	}
 	switch {
+	case r.in.observed: // the weighing pass summed num and den
 	case r.terms.beta == 1:
 		sums := colSums(r.colSum, b, r.k)
 		if isH {
@@ -167,6 +172,9 @@ type passJob struct {
 	weighDense func(lo, hi int)
 	weighCSR   func(lo, hi int)
 	weighCSRH  func(lo, hi int)
+	weighOmega func(lo, hi int)
+	omega      *CSR       // weighted: Ω in the order of the side's rows (X's, or Xᵀ's for H)
+	mw         []float64  // the weights of omega's entries, nil when all are 1
 	ranges     *colRanges // sparse H side: X's columns, one range per goroutine
 	denCSR     func(lo, hi int)
 	task       task
@@ -178,12 +186,16 @@ func (j *passJob) init(r *betaRun) {
 	j.weighCSR = j.csrRows
 	j.weighCSRH = j.csrColumnRanges
 	j.denCSR = j.csrDenRows
+	j.weighOmega = j.omegaRows
 }
 
 // weigh runs the pass for one side and returns the objective sums s1, s2.
 func (j *passJob) weigh(isH bool) (s1, s2 float64) {
 	r := j.r
 	j.isH = isH
+	if r.in.observed {
+		return j.weighObserved(isH)
+	}
 	if !r.in.sparse() {
 		r.mulJ.mul(r.pool, general(r.n, r.m, r.model), general(r.n, r.k, r.w), false, general(r.m, r.k, r.ht), true)
 		j.grain = grainFor(r.m * 24)

@@ -32,10 +32,13 @@ func (r *betaRun) reliable() bool {
 // weigh assembled by divergence on their own, so that nothing cancels
 // across entries; for sparse X the entries not stored, whose terms are y
 // (β = 1) or y^β/β, come from the sums over every entry less those over
-// the stored ones. It costs a pass over X with a power or logarithm per
-// entry, and runs only where the usual sums are not reliable.
+// the stored ones; for a weighted fit each entry of Ω counts times its
+// weight and no other entry counts. It costs a pass over X with a power or
+// logarithm per entry, and runs only where the usual sums are not
+// reliable.
 func (r *betaRun) exactDivergence() float64 {
 	var d, storedY float64
+	weight := 1.0 // of the entry, for a weighted fit
 	entry := func(x, y float64) {
 		yv := [1]float64{y}
 		dx, dy := r.terms.weigh([]float64{x}, yv[:], nil, true, 0, 0)
@@ -49,7 +52,7 @@ func (r *betaRun) exactDivergence() float64 {
 				xb = math.Pow(x, r.terms.beta)
 			}
 		}
-		d += r.terms.divergence(dx, dy, xb)
+		d += weight * r.terms.divergence(dx, dy, xb)
 		storedY += dy
 	}
 	k := r.k
@@ -69,8 +72,14 @@ func (r *betaRun) exactDivergence() float64 {
 		y := r.model[p0:p1]
 		sddmmRow(y, s.indices[p0:p1], r.w[i*k:i*k+k], r.ht, k)
 		for p, x := range s.data[p0:p1] {
+			if r.in.weight != nil {
+				weight = r.in.weight[p0+p]
+			}
 			entry(x, y[p])
 		}
+	}
+	if r.in.observed { // no entry outside Ω counts
+		return d
 	}
 	// Σ dy over every entry (the sums of the last prepare) less the stored.
 	if rest := r.sums[1] - storedY; rest > 0 && r.terms.beta != 0 {

@@ -54,7 +54,7 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err := cfg.validateNMF(); err != nil {
 		return err
 	}
-	in, err := newInput(x, "X")
+	in, err := cfg.fitInput(x)
 	if err != nil {
 		return err
 	}
@@ -96,8 +96,7 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err := out.unscale(scale, cfg.beta); err != nil {
 		return err
 	}
-	comp := newComponents(out.ht, in.m, cfg.k, cfg.beta, penW, false, cfg.stopRule)
-	m.fit = newFitted(in, &cfg, out, recErr, comp)
+	m.fit = newFitted(in, &cfg, out, recErr, cfg.nmfComponents(out.ht, in.m))
 	return nil
 }
 
@@ -117,7 +116,10 @@ func (cfg *config) checkNMFStart(in *input) (Init, error) {
 
 // newNMFIterator returns the solver for the settings.
 func newNMFIterator(c core, solver Solver, beta float64, penW, penH penalty) iterator {
-	if beta != Frobenius {
+	if c.in.observed && beta == Frobenius && solver != MU {
+		return newWeightedHALS(c, penW, penH)
+	}
+	if beta != Frobenius || c.in.observed {
 		return newBetaRun(c, beta, penW, penH, false)
 	}
 	r := newFrobRun(c, penW, penH, 0.5)

@@ -121,3 +121,22 @@ func grainFor(perRow int) int {
 	const target = 1 << 15
 	return max(1, target/max(perRow, 1))
 }
+
+// workspaces hands out per-goroutine scratch space to the blocks of a pool's
+// loops without allocating: one workspace for each goroutine the pool runs,
+// taken by a block when it starts and given back when it ends, so that no
+// two blocks running at once share one.
+type workspaces[T any] struct{ free chan *T }
+
+// newWorkspaces makes one workspace for each of p's goroutines.
+func newWorkspaces[T any](p *pool, alloc func() *T) workspaces[T] {
+	w := workspaces[T]{free: make(chan *T, p.size())}
+	for range p.size() {
+		w.free <- alloc()
+	}
+	return w
+}
+
+// get takes a workspace; put gives it back.
+func (w workspaces[T]) get() *T  { return <-w.free }
+func (w workspaces[T]) put(t *T) { w.free <- t }

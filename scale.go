@@ -82,7 +82,7 @@ func (h *exponents) scale(band int) float64 {
 // structure. It fails if an entry of X leaves float64's normal range at
 // that scale, which only data spanning most of that range can do.
 func (in *input) scaled(c float64, name string) (*input, error) {
-	out := &input{n: in.n, m: in.m, scale: c}
+	out := &input{n: in.n, m: in.m, scale: c, observed: in.observed, weight: in.weight, fromDense: in.fromDense}
 	var lost func(v, s float64) bool = func(v, s float64) bool {
 		return v != 0 && (math.Abs(s) < 0x1p-1022 || !isFinite(s))
 	}

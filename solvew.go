@@ -30,7 +30,7 @@ func (c *components) solveW(ctx context.Context, in *input) (*mat.Dense, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("factor: transform stopped: %w", err)
 	}
-	if !c.signed {
+	if !c.dataSigned {
 		if err := in.checkNMF("X", c.beta); err != nil {
 			return nil, err
 		}
@@ -65,7 +65,10 @@ func (c *components) solveAtScale(ctx context.Context, in *input) (*mat.Dense, e
 	}
 	k, _ := c.dims()
 	ws := frobWorkspace
-	if c.beta != Frobenius {
+	switch {
+	case in.observed:
+		ws = observedWorkspace
+	case c.beta != Frobenius:
 		ws = betaWorkspace(in.sparse(), c.beta)
 	}
 	if err := checkMemory(fitMemory(in, k, 1, ws, false), fmt.Sprintf("a transform of a %d×%d matrix with k = %d", in.n, in.m, k)); err != nil {
@@ -79,6 +82,8 @@ func (c *components) solveAtScale(ctx context.Context, in *input) (*mat.Dense, e
 	switch {
 	case c.beta != Frobenius:
 		err = c.multiplicativeW(ctx, &core)
+	case in.observed:
+		err = c.rowsW(&core)
 	case c.signed:
 		err = c.ridgeW(&core)
 	default:
@@ -106,27 +111,14 @@ func normalEquations(c *core) (cross, gram []float64) {
 // ridgeW sets W to the ridge solution X·Hᵀ·(HHᵀ + l2·I)⁻¹.
 func (c *components) ridgeW(core *core) error {
 	cross, gram := normalEquations(core)
-	return newRidgeJob(core.k, c.penW.l2).solve(core.pool, core.w, cross, gram, core.n)
+	return newRidgeJob(core.k).solve(core.pool, core.w, cross, gram, core.n, c.penFor(core.m).l2)
 }
 
 // nnlsW sets every row of W to the exact minimizer of ½‖x − Hᵀw‖² + penW
 // over w ≥ 0.
 func (c *components) nnlsW(core *core) {
-	k, pen := core.k, c.penW
 	cross, g := normalEquations(core)
-	regularizedGram(g, g, k, pen.l2)
-	rows := func(lo, hi int) {
-		q := newNNQP(k)
-		b := make([]float64, k)
-		for i := lo; i < hi; i++ {
-			for t, v := range cross[i*k : i*k+k] {
-				b[t] = v - pen.l1
-			}
-			q.solve(core.w[i*k:i*k+k], g, b)
-		}
-	}
-	var t task
-	core.pool.run(&t, core.n, grainFor(4*k*k*k), rows)
+	newNNLSJob(core.pool, core.k).solve(core.pool, core.w, cross, g, core.n, c.penFor(core.m))
 }
 
 // multiplicativeW runs the multiplicative update of W from the constant
@@ -138,4 +130,42 @@ func (c *components) multiplicativeW(ctx context.Context, core *core) error {
 	}
 	it := newBetaRun(*core, c.beta, c.penW, penalty{}, true)
 	return drive(ctx, it, c.stop, 0, nil, &outcome{})
+}
+
+// rowsW sets each row of W of observed data to the exact solution of its
+// own least squares problem over its observed entries (rowSolver): ridge,
+// or non-negative unless W is signed.
+func (c *components) rowsW(core *core) error {
+	k := core.k
+	s := core.in.csr
+	longest := 0
+	for i := 0; i < s.rows; i++ {
+		longest = max(longest, s.indptr[i+1]-s.indptr[i])
+	}
+	work := newWorkspaces(core.pool, func() *rowSolver { return newRowSolver(k, longest) })
+	failed := make([]bool, core.n)
+	rows := func(lo, hi int) {
+		rs := work.get()
+		defer work.put(rs)
+		for i := lo; i < hi; i++ {
+			p0, p1 := s.indptr[i], s.indptr[i+1]
+			pen := c.penFor(p1 - p0)
+			var mw []float64
+			if core.in.weight != nil {
+				mw = core.in.weight[p0:p1]
+			}
+			_, ok := rs.solve(core.w[i*k:i*k+k], s.indices[p0:p1], s.data[p0:p1], mw, c.ht,
+				rowProblem{lambda: pen.l2, l1: pen.l1, nonNeg: !c.signed})
+			failed[i] = !ok
+		}
+	}
+	var t task
+	core.pool.run(&t, core.n, grainFor((s.NNZ()/max(core.n, 1)+k)*k*k), rows)
+	for i, bad := range failed {
+		if bad {
+			return fmt.Errorf("%w: the ridge system of row %d is singular (%d observed entries for k = %d); the model's WithAlpha is 0",
+				ErrRank, i, s.indptr[i+1]-s.indptr[i], k)
+		}
+	}
+	return nil
 }

@@ -161,6 +161,14 @@ func (c *CSR) RowNNZ(i int) (indices []int, values []float64) {
 // transpose returns cᵀ as a new CSR with sorted column indices, by a
 // counting sort over the columns in O(nnz + rows + cols).
 func (c *CSR) transpose() *CSR {
+	t, _ := c.transposeCarrying(nil)
+	return t
+}
+
+// transposeCarrying is transpose that also returns extra, one value per
+// stored entry of c, in the order of the transpose's entries (nil for a
+// nil extra).
+func (c *CSR) transposeCarrying(extra []float64) (*CSR, []float64) {
 	indptr := make([]int, c.cols+1)
 	for _, j := range c.indices {
 		indptr[j+1]++
@@ -171,15 +179,22 @@ func (c *CSR) transpose() *CSR {
 	next := slices.Clone(indptr[:c.cols])
 	indices := make([]int, len(c.indices))
 	data := make([]float64, len(c.data))
+	var moved []float64
+	if extra != nil {
+		moved = make([]float64, len(extra))
+	}
 	for i := 0; i < c.rows; i++ {
 		for p := c.indptr[i]; p < c.indptr[i+1]; p++ {
 			q := next[c.indices[p]]
 			next[c.indices[p]]++
 			indices[q] = i
 			data[q] = c.data[p]
+			if extra != nil {
+				moved[q] = extra[p]
+			}
 		}
 	}
-	return &CSR{rows: c.cols, cols: c.rows, indptr: indptr, indices: indices, data: data}
+	return &CSR{rows: c.cols, cols: c.rows, indptr: indptr, indices: indices, data: data}, moved
 }
 
 // String summarizes the matrix for printing.

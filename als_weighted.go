@@ -1,0 +1,138 @@
+package factor
+
+import "fmt"
+
+// Weighted ridge ALS, for VanillaALS with WithWeights or WithObservedOnly:
+// it minimizes
+//
+//	Σ_{(i,j)∈Ω} M_ij·(x_ij − w_i·h_j)² + Σ_i λ_i·‖w_i‖² + Σ_j λ_j·‖h_j‖²
+//
+// with λ_i = α (or α·n_i, n_i the entries of row i in Ω, with
+// WithCountScaledAlpha), each row of W solving its own normal equations
+// (Σ_j M_ij·h_j·h_jᵀ + λ_i·I)·w_i = Σ_j M_ij·x_ij·h_j (rowSolver), rows in
+// parallel, then each row of H against W the same way over Xᵀ's order of
+// Ω. With WithNonNegative every row solve is the exact non-negative one.
+// An iteration costs O(|Ω|·k² + (n + m)·k³); the objective is summed exactly
+// in the update of H, from the residuals of the solved rows.
+
+// weightedALS is the iterator of weighted ridge ALS.
+type weightedALS struct {
+	core
+	alpha       float64
+	countScaled bool
+	nonNeg      bool
+	sides       [2]omegaSide
+	side        *omegaSide
+	update      bool
+	grain       int
+	partial     []float64 // Σ M·r² of each block
+	failed      []int     // the first row of each block whose system is singular, or −1
+	work        workspaces[rowSolver]
+	fn          func(lo, hi int)
+	task        task
+	loss        float64 // Σ M·r² of the current factors
+}
+
+func newWeightedALS(c core, alpha float64, countScaled, nonNeg bool) *weightedALS {
+	r := &weightedALS{core: c, alpha: alpha, countScaled: countScaled, nonNeg: nonNeg,
+		sides: c.omegaSides(penalty{}, penalty{})}
+	longest := longestRow(r.sides)
+	r.work = newWorkspaces(c.pool, func() *rowSolver { return newRowSolver(c.k, longest) })
+	r.fn = r.rows
+	return r
+}
+
+// lambda returns the ridge weight of row i of a side.
+func (r *weightedALS) lambda(s *omegaSide, i int) float64 {
+	if r.countScaled {
+		return r.alpha * float64(s.omega.indptr[i+1]-s.omega.indptr[i])
+	}
+	return r.alpha
+}
+
+// penalty returns Σ_i λ_i·‖a_i‖² of a side's factor.
+func (r *weightedALS) penalty(s *omegaSide) float64 {
+	var p float64
+	k := r.k
+	for i := 0; i < s.omega.rows; i++ {
+		if l := r.lambda(s, i); l != 0 {
+			p += l * sqNorm(s.a[i*k:i*k+k])
+		}
+	}
+	return p
+}
+
+func (r *weightedALS) objective() float64 {
+	return r.loss + r.penalty(&r.sides[0]) + r.penalty(&r.sides[1])
+}
+
+func (r *weightedALS) start() float64 {
+	r.loss, _ = r.pass(&r.sides[0], false)
+	return r.objective()
+}
+
+func (r *weightedALS) iterate() (float64, error) {
+	for i := range r.sides {
+		loss, err := r.pass(&r.sides[i], true)
+		if err != nil {
+			return 0, err
+		}
+		r.loss = loss
+	}
+	return r.objective(), nil
+}
+
+func (r *weightedALS) finish(last float64) (objective, loss float64, err error) {
+	return last, r.loss, nil
+}
+
+// pass solves the rows of one side (or, without update, only sums the
+// squared residuals) and returns Σ M·r² after it.
+func (r *weightedALS) pass(s *omegaSide, update bool) (float64, error) {
+	r.side, r.update = s, update
+	r.grain = grainFor((s.omega.NNZ()/max(s.omega.rows, 1) + r.k) * r.k * r.k)
+	blocks := numBlocks(s.omega.rows, r.grain)
+	r.partial = grow(r.partial, blocks)
+	if cap(r.failed) < blocks {
+		r.failed = make([]int, blocks)
+	}
+	r.failed = r.failed[:blocks]
+	r.pool.run(&r.task, s.omega.rows, r.grain, r.fn)
+	r.side = nil
+	var sum float64
+	for b, v := range r.partial {
+		if i := r.failed[b]; i >= 0 {
+			what := "row %d of W"
+			if s == &r.sides[1] {
+				what = "column %d of H"
+			}
+			return 0, fmt.Errorf("%w: the ridge system of "+what+" is singular (%d observed entries for k = %d); raise WithAlpha (now %g)",
+				ErrRank, i, s.omega.indptr[i+1]-s.omega.indptr[i], r.k, r.alpha)
+		}
+		sum += v
+	}
+	return sum, nil
+}
+
+func (r *weightedALS) rows(lo, hi int) {
+	rs := r.work.get()
+	defer r.work.put(rs)
+	s, k, blk := r.side, r.k, lo/r.grain
+	r.failed[blk] = -1
+	var sum float64
+	for i := lo; i < hi; i++ {
+		cols, x, mw := s.entries(i)
+		a := s.a[i*k : i*k+k]
+		if !r.update {
+			sum += rs.squares(a, cols, x, mw, s.b)
+			continue
+		}
+		sq, ok := rs.solve(a, cols, x, mw, s.b, rowProblem{lambda: r.lambda(s, i), nonNeg: r.nonNeg})
+		if !ok {
+			r.failed[blk] = i
+			return
+		}
+		sum += sq
+	}
+	r.partial[blk] = sum
+}
