@@ -316,7 +316,7 @@ func TestObservedTransformBadInput(t *testing.T) {
 			want error
 		}{
 			{"+Inf", row(1, nan, math.Inf(1), 1, 1, 1, 1, 1), factor.ErrNotFinite},
-			{"too wide", row(1, nan, 1, 1, 1, 1, 1, 1, 1), factor.ErrShape},
+			{"too wide", row(1, 2, 1, 1, 1, 1, 1, 1, 1), factor.ErrShape},
 		}
 		switch name {
 		case "nmf-observed":
