@@ -2,8 +2,10 @@ package factor_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/factorgo/factor"
 	"gonum.org/v1/gonum/mat"
@@ -337,6 +339,97 @@ func TestObservedTransformBadInput(t *testing.T) {
 			noPanic(t, name+": Transform "+c.what, func() error { _, err = tr.Transform(c.y); return nil })
 			if !errors.Is(err, c.want) {
 				t.Errorf("%s: Transform of a row with %s: %v, want an error wrapping %v", name, c.what, err, c.want)
+			}
+		}
+	}
+}
+
+// finishes runs call on its own goroutine and returns its error, failing
+// the test if it has not returned within the limit (the goroutine is then
+// left running: the point is to report a hang, not to stop it).
+func finishes(t *testing.T, what string, limit time.Duration, call func() error) (error, bool) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- fmt.Errorf("panic: %v", r)
+			}
+		}()
+		done <- call()
+	}()
+	select {
+	case err := <-done:
+		return err, true
+	case <-time.After(limit):
+		t.Errorf("%s: still running after %v", what, limit)
+		return nil, false
+	}
+}
+
+// TestObservedHugeEntryFinishes (FuzzFit/9cc1bdd6af020fef): a dense X with
+// NaN as missing and an observed entry of math.MaxFloat64 must fail (as the
+// same X without missing entries does, with ErrNotFinite) or fit, not hang
+// in the start's SVD.
+func TestObservedHugeEntryFinishes(t *testing.T) {
+	nan := math.NaN()
+	x := mat.NewDense(3, 3, []float64{3, nan, 3, nan, 3, 3, math.MaxFloat64, 3, 3})
+	// InitNNDSVD and InitNNDSVDA hang as InitAuto does (in gonum's SVD);
+	// one of them is enough to show it, as a hung call keeps spinning.
+	for _, init := range []factor.Init{factor.InitRandom, factor.InitAuto} {
+		m := factor.NewNMF(factor.WithK(2), factor.WithBeta(factor.KullbackLeibler), factor.WithMaxIter(8),
+			factor.WithInit(init), factor.WithObservedOnly())
+		err, ok := finishes(t, fmt.Sprintf("init %v", init), 5*time.Second, func() error { return m.Fit(x) })
+		if ok && err != nil && !errors.Is(err, factor.ErrNotFinite) {
+			t.Errorf("init %v: %v, want success or an error wrapping ErrNotFinite", init, err)
+		}
+	}
+}
+
+// TestTransformNeverReturnsNaN: Transform returns finite rows or an error,
+// never NaN without one. (FuzzALS/fe2af78c28402ceb: an observed-only ALS
+// model fitted to tiny data, whose factors are subnormal, transforms its
+// own CSR rows to NaN with a nil error, where the same rows dense report
+// ErrNotFinite. FuzzALS/15523dbe31e884d3: a row with an entry of
+// math.MaxFloat64 among ordinary rows transforms to NaN with a nil error,
+// weights or not; a single such row reports ErrNotFinite.)
+func TestTransformNeverReturnsNaN(t *testing.T) {
+	tiny := mat.NewDense(2, 1, []float64{1e-8, 1e-8})
+	huge := mat.NewDense(5, 1, []float64{3, math.MaxFloat64, 3, 3, 3})
+	clean := mat.NewDense(5, 1, []float64{3, 1, 3, 3, 3})
+	for _, c := range []struct {
+		name string
+		opts []factor.Option
+		fit  mat.Matrix
+		y    mat.Matrix
+	}{
+		{"observed CSR, tiny data", []factor.Option{factor.WithObservedOnly()}, csrOnPattern(t, tiny, ones(2, 1)), csrOnPattern(t, tiny, ones(2, 1))},
+		{"observed CSR, count-scaled, tiny data", []factor.Option{factor.WithObservedOnly(), factor.WithCountScaledAlpha()},
+			csrOnPattern(t, tiny, ones(2, 1)), csrOnPattern(t, tiny, ones(2, 1))},
+		{"observed dense, tiny data", []factor.Option{factor.WithObservedOnly()}, tiny, tiny},
+		{"weights, huge entry of weight 0", []factor.Option{factor.WithWeights(mat.NewDense(5, 1, []float64{3, 0, 2.5, 3.5, 4.5}))}, huge, huge},
+		{"plain, huge entry in new rows", nil, clean, huge},
+	} {
+		a := factor.NewVanillaALS(append([]factor.Option{factor.WithK(2), factor.WithAlpha(0.75), factor.WithMaxIter(25), factor.WithSeed(25)}, c.opts...)...)
+		if !fitOK(t, c.name, a, c.fit) {
+			continue
+		}
+		var w *mat.Dense
+		err := noPanic(t, c.name, func() (err error) { w, err = a.Transform(c.y); return err })
+		if err != nil {
+			if !errors.Is(err, factor.ErrNotFinite) && !errors.Is(err, factor.ErrRank) {
+				t.Errorf("%s: Transform: %v", c.name, err)
+			}
+			continue
+		}
+		r, k := w.Dims()
+		for i := 0; i < r; i++ {
+			for j := 0; j < k; j++ {
+				if v := w.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Errorf("%s: Transform returned W[%d, %d] = %g and no error", c.name, i, j, v)
+					i = r
+					break
+				}
 			}
 		}
 	}
