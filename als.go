@@ -24,6 +24,15 @@ import (
 //
 // With α = 0 the systems must be non-singular, which needs k ≤ min(n, m);
 // Fit returns ErrRank otherwise. Concurrency is as for NMF.
+//
+// With WithWeights or WithObservedOnly the loss is the weighted sum
+// Σ M_ij·(x_ij − (WH)_ij)² over the entries of positive weight, and every
+// row of W (then of H) solves its own normal equations
+// (Σ_j M_ij·h_j·h_jᵀ + λ_i·I)·w_i = Σ_j M_ij·x_ij·h_j, a row with too few
+// entries for k making them singular when α = 0 (ErrRank).
+// WithCountScaledAlpha sets λ_i = α·n_i, the row's number of entries of
+// positive weight (m on complete data), and WithNonNegative solves each
+// row's problem over w_i ≥ 0 exactly.
 type VanillaALS struct {
 	cfg config
 	fit *fitted
@@ -32,7 +41,8 @@ type VanillaALS struct {
 // NewVanillaALS returns a ridge ALS model with the given options. It
 // accepts WithK, WithAlpha, WithTol, WithMaxIter, WithRestarts, WithInit
 // (InitAuto or InitRandom, both the random start), WithInitialFactors,
-// WithSeed and WithProgress; Fit rejects the others.
+// WithSeed, WithProgress, WithFeatureNames, WithWeights, WithObservedOnly,
+// WithCountScaledAlpha and WithNonNegative; Fit rejects the others.
 func NewVanillaALS(opts ...Option) *VanillaALS {
 	return &VanillaALS{cfg: newConfig(opts)}
 }
@@ -78,16 +88,7 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	start := func(c *core, _ int, rng *rand.Rand) error { alsRandomStart(c, rng); return nil }
 	// At unit scale the ridge weight is α/c (penalty.rescaled with β = 2).
 	alpha := cfg.alphaW / scale
-	solver := func(c core) iterator {
-		if c.in.observed {
-			return newWeightedALS(c, alpha, cfg.countScaled, cfg.nonNegative)
-		}
-		lambdaW, lambdaH := alpha, alpha
-		if cfg.countScaled { // every row of W has m observed entries, every column of H n
-			lambdaW, lambdaH = alpha*float64(c.m), alpha*float64(c.n)
-		}
-		return newALSRun(c, lambdaW, lambdaH, cfg.nonNegative)
-	}
+	solver := func(c core) iterator { return newALSIterator(c, alpha, cfg.countScaled, cfg.nonNegative) }
 	out, err := runRestarts(ctx, &cfg, func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {
 		return runOnce(ctx, in, &cfg, restart, p, report, false, start, solver)
 	})
@@ -100,6 +101,19 @@ func (a *VanillaALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	}
 	a.fit = newFitted(in, &cfg, out, recErr, cfg.alsComponents(out.ht, in.m))
 	return nil
+}
+
+// newALSIterator returns the solver of VanillaALS with ridge weight alpha:
+// weighted ALS on observed data, else ALS on the Frobenius skeleton.
+func newALSIterator(c core, alpha float64, countScaled, nonNeg bool) iterator {
+	if c.in.observed {
+		return newWeightedALS(c, alpha, countScaled, nonNeg)
+	}
+	lambdaW, lambdaH := alpha, alpha
+	if countScaled { // every row of W has m observed entries, every column of H n
+		lambdaW, lambdaH = alpha*float64(c.m), alpha*float64(c.n)
+	}
+	return newALSRun(c, lambdaW, lambdaH, nonNeg)
 }
 
 // newALSRun returns ridge ALS on complete data on the Frobenius skeleton:
@@ -136,7 +150,11 @@ func (a *VanillaALS) FitTransform(x mat.Matrix) (*mat.Dense, error) {
 }
 
 // Transform returns the ridge solution W = X·Hᵀ·(H·Hᵀ + αI)⁻¹ for new data
-// X (n'×m) with the fitted H fixed.
+// X (n'×m) with the fitted H fixed: each row's least squares problem of
+// the fit, with its own count of entries for WithCountScaledAlpha, over
+// w ≥ 0 for WithNonNegative, and over its observed entries alone for a
+// model fitted WithObservedOnly (NaN entries of a dense X and unstored
+// entries of a *CSR are missing).
 func (a *VanillaALS) Transform(x mat.Matrix) (*mat.Dense, error) {
 	return a.TransformContext(context.Background(), x)
 }

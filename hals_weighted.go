@@ -147,69 +147,120 @@ func (r *weightedHALS) row(sc *halsScratch, i int) float64 {
 		return 0
 	}
 	bt, res := sc.bt[:k*n], sc.res[:n]
-	gatherTransposed(bt, cols, s.b, k)
-	copy(res, x)
-	for t, v := range a {
-		if v != 0 {
-			axpy(-v, bt[t*n:(t+1)*n], res)
-		}
+	gatherResidual(bt, res, cols, x, s.b, a)
+	if !r.update {
+		return weightedSquares(res, mw)
 	}
-	if r.update {
-		l1, l2 := s.pen.l1, s.pen.l2
-		for t := range k {
-			h := bt[t*n : (t+1)*n]
-			d, g := weightedMoments(h, res, mw)
-			old := a[t]
-			coordinateStep(a, t, l1+l2*old-g, d+l2)
-			if delta := a[t] - old; delta != 0 {
-				axpy(-delta, h, res)
-			}
-		}
+	// Each pass over the entries applies the change of the previous
+	// coordinate to the residual and sums the moments of the next.
+	l1, l2 := s.pen.l1, s.pen.l2
+	var prev []float64 // the previous coordinate's row of bt
+	delta := 0.0       // and the change of its entry
+	for t := range k {
+		h := bt[t*n : (t+1)*n]
+		d, g := stepMoments(h, res, mw, prev, delta)
+		old := a[t]
+		coordinateStep(a, t, l1+l2*old-g, d+l2)
+		prev, delta = h, a[t]-old
+	}
+	if delta != 0 {
+		axpy(-delta, prev, res)
 	}
 	return weightedSquares(res, mw)
 }
 
-// gatherTransposed sets bt (k×len(cols)) to the transpose of the rows of
-// the k-column factor b that cols name: bt[t·L + p] = b[cols[p], t].
-func gatherTransposed(bt []float64, cols []int, b []float64, k int) {
-	n := len(cols)
-	for p, c := range cols {
-		for t, v := range b[c*k : c*k+k] {
+// gatherResidual sets bt (k×L, L = len(cols)) to the transpose of the
+// rows of the k-column factor b that cols name, bt[t·L + p] = b[cols[p], t],
+// and res to the residual x − a·bᵀ at the entries, each dot product summed
+// as dot4 does. It takes the rows four at a time, so that each line of bt
+// it writes gets four values.
+func gatherResidual(bt, res []float64, cols []int, x, b, a []float64) {
+	k, n := len(a), len(cols)
+	p := 0
+	for ; p+4 <= n; p += 4 {
+		r0 := b[cols[p]*k : cols[p]*k+k]
+		r1 := b[cols[p+1]*k : cols[p+1]*k+k]
+		r2 := b[cols[p+2]*k : cols[p+2]*k+k]
+		r3 := b[cols[p+3]*k : cols[p+3]*k+k]
+		for t := range k {
+			q := bt[t*n+p : t*n+p+4 : t*n+p+4]
+			q[0], q[1], q[2], q[3] = r0[t], r1[t], r2[t], r3[t]
+		}
+		res[p] = x[p] - dot4(r0, a)
+		res[p+1] = x[p+1] - dot4(r1, a)
+		res[p+2] = x[p+2] - dot4(r2, a)
+		res[p+3] = x[p+3] - dot4(r3, a)
+	}
+	for ; p < n; p++ {
+		row := b[cols[p]*k : cols[p]*k+k]
+		for t, v := range row {
 			bt[t*n+p] = v
 		}
+		res[p] = x[p] - dot4(row, a)
 	}
 }
 
-// weightedMoments returns d = Σ m·h² and g = Σ m·h·r (m nil: all 1),
-// each summed with two partial sums, the even and the odd indices, in
-// order.
-func weightedMoments(h, r, m []float64) (d, g float64) {
-	r = r[:len(h)]
+// stepMoments first sets r −= delta·prev (when delta ≠ 0), then returns
+// d = Σ m·h² and g = Σ m·h·r (m nil: all 1), each summed with two partial
+// sums, the even and the odd indices, in order.
+func stepMoments(h, r, m, prev []float64, delta float64) (d, g float64) {
+	n := len(h)
+	r = r[:n]
+	if delta == 0 {
+		prev = nil
+	} else {
+		prev = prev[:n]
+	}
 	var d0, d1, g0, g1 float64
 	p := 0
-	if m == nil {
-		for ; p+2 <= len(h); p += 2 {
-			d0 += h[p] * h[p]
-			g0 += h[p] * r[p]
-			d1 += h[p+1] * h[p+1]
-			g1 += h[p+1] * r[p+1]
+	switch {
+	case m == nil && prev == nil:
+		for ; p+2 <= n; p += 2 {
+			h0, h1 := h[p], h[p+1]
+			d0 += h0 * h0
+			g0 += h0 * r[p]
+			d1 += h1 * h1
+			g1 += h1 * r[p+1]
 		}
-		if p < len(h) {
-			d0 += h[p] * h[p]
-			g0 += h[p] * r[p]
+	case m == nil:
+		for ; p+2 <= n; p += 2 {
+			h0, h1 := h[p], h[p+1]
+			r0, r1 := r[p]-delta*prev[p], r[p+1]-delta*prev[p+1]
+			r[p], r[p+1] = r0, r1
+			d0 += h0 * h0
+			g0 += h0 * r0
+			d1 += h1 * h1
+			g1 += h1 * r1
 		}
-		return d0 + d1, g0 + g1
+	case prev == nil:
+		m = m[:n]
+		for ; p+2 <= n; p += 2 {
+			u0, u1 := m[p]*h[p], m[p+1]*h[p+1]
+			d0 += u0 * h[p]
+			g0 += u0 * r[p]
+			d1 += u1 * h[p+1]
+			g1 += u1 * r[p+1]
+		}
+	default:
+		m = m[:n]
+		for ; p+2 <= n; p += 2 {
+			r0, r1 := r[p]-delta*prev[p], r[p+1]-delta*prev[p+1]
+			r[p], r[p+1] = r0, r1
+			u0, u1 := m[p]*h[p], m[p+1]*h[p+1]
+			d0 += u0 * h[p]
+			g0 += u0 * r0
+			d1 += u1 * h[p+1]
+			g1 += u1 * r1
+		}
 	}
-	m = m[:len(h)]
-	for ; p+2 <= len(h); p += 2 {
-		u0, u1 := m[p]*h[p], m[p+1]*h[p+1]
-		d0 += u0 * h[p]
-		g0 += u0 * r[p]
-		d1 += u1 * h[p+1]
-		g1 += u1 * r[p+1]
-	}
-	if p < len(h) {
-		u := m[p] * h[p]
+	if p < n {
+		if prev != nil {
+			r[p] -= delta * prev[p]
+		}
+		u := h[p]
+		if m != nil {
+			u *= m[p]
+		}
 		d0 += u * h[p]
 		g0 += u * r[p]
 	}

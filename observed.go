@@ -60,8 +60,8 @@ func newObservedInput(x, weights mat.Matrix, observedOnly bool, name string) (*i
 		if err := checkWeights(ws, wd); err != nil {
 			return nil, err
 		}
-	} else if observedOnly && !full.sparse() && !hasNaN(full.dense) {
-		return full, nil
+	} else if !observedOnly || !full.sparse() && !hasNaN(full.dense) {
+		return full, nil // complete data
 	}
 	in := &input{n: n, m: m, scale: 1, observed: true, fromDense: !full.sparse()}
 	var b omegaBuilder
