@@ -33,15 +33,14 @@ import (
 //
 // A row with no entry and no base gets a = 0.
 type rowSolver struct {
-	k      int
-	bs     []float64 // √g_j·b_j, L×k
-	g, q   []float64 // the caller's per-entry weights, L each
-	gm     []float64 // G, k×k
-	rhs    []float64 // r
-	tmp    []float64 // L, for the conjugate gradient's products
-	cg     [3][]float64
-	q2     *nnqp
-	factor blas64.Triangular
+	k    int
+	bs   []float64 // √g_j·b_j, L×k
+	g, q []float64 // the caller's per-entry weights, L each
+	gm   []float64 // G, k×k
+	rhs  []float64 // r
+	tmp  []float64 // L, for the conjugate gradient's products
+	cg   [3][]float64
+	q2   *nnqp
 }
 
 // newRowSolver returns a solver for k-entry rows with up to longest
