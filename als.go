@@ -24,6 +24,15 @@ import (
 //
 // With α = 0 the systems must be non-singular, which needs k ≤ min(n, m);
 // Fit returns ErrRank otherwise. Concurrency is as for NMF.
+//
+// With WithWeights or WithObservedOnly the loss is the weighted sum
+// Σ M_ij·(x_ij − (WH)_ij)² over the entries of positive weight, and every
+// row of W (then of H) solves its own normal equations
+// (Σ_j M_ij·h_j·h_jᵀ + λ_i·I)·w_i = Σ_j M_ij·x_ij·h_j, a row with too few
+// entries for k making them singular when α = 0 (ErrRank).
+// WithCountScaledAlpha sets λ_i = α·n_i, the row's number of entries of
+// positive weight (m on complete data), and WithNonNegative solves each
+// row's problem over w_i ≥ 0 exactly.
 type VanillaALS struct {
 	cfg config
 	fit *fitted
@@ -32,7 +41,8 @@ type VanillaALS struct {
 // NewVanillaALS returns a ridge ALS model with the given options. It
 // accepts WithK, WithAlpha, WithTol, WithMaxIter, WithRestarts, WithInit
 // (InitAuto or InitRandom, both the random start), WithInitialFactors,
-// WithSeed and WithProgress; Fit rejects the others.
+// WithSeed, WithProgress, WithFeatureNames, WithWeights, WithObservedOnly,
+// WithCountScaledAlpha and WithNonNegative; Fit rejects the others.
 func NewVanillaALS(opts ...Option) *VanillaALS {
 	return &VanillaALS{cfg: newConfig(opts)}
 }
@@ -140,7 +150,11 @@ func (a *VanillaALS) FitTransform(x mat.Matrix) (*mat.Dense, error) {
 }
 
 // Transform returns the ridge solution W = X·Hᵀ·(H·Hᵀ + αI)⁻¹ for new data
-// X (n'×m) with the fitted H fixed.
+// X (n'×m) with the fitted H fixed: each row's least squares problem of
+// the fit, with its own count of entries for WithCountScaledAlpha, over
+// w ≥ 0 for WithNonNegative, and over its observed entries alone for a
+// model fitted WithObservedOnly (NaN entries of a dense X and unstored
+// entries of a *CSR are missing).
 func (a *VanillaALS) Transform(x mat.Matrix) (*mat.Dense, error) {
 	return a.TransformContext(context.Background(), x)
 }

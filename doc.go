@@ -29,7 +29,32 @@
 // WithAlphaH overrides α_H, WithL1Ratio sets l1.
 //
 // VanillaALS minimizes ‖X − WH‖² + α·(‖W‖² + ‖H‖²) with W and H of any sign
-// (α from WithAlpha), as numpy-ml does.
+// (α from WithAlpha), as numpy-ml does; WithCountScaledAlpha weighs each
+// row's and column's ridge term by its number of observed entries
+// (ALS-WR), and WithNonNegative keeps W and H ≥ 0 (alternating
+// non-negative least squares).
+//
+// # Incomplete and weighted data
+//
+// WithWeights gives each entry a weight M_ij ≥ 0 and WithObservedOnly
+// counts only the observed entries (the stored ones of a *CSR, the
+// non-NaN ones of a dense matrix). Either makes the loss a sum over the
+// entries Ω of positive weight, Σ_Ω M_ij·d_β(x_ij | (WH)_ij) for NMF (every
+// β) and Σ_Ω M_ij·(x_ij − (WH)_ij)² for VanillaALS, with the same
+// penalties; an entry outside Ω is never read. Ω is gathered once into a
+// CSR matrix with its weights (observed.go), and every solver then visits
+// Ω alone: MU is Blondel, Ho & Van Dooren's weighted update (mu_weighted.go),
+// HALS exact weighted coordinate descent on a residual kept at Ω
+// (hals_weighted.go), VanillaALS the normal equations of each row
+// (rowsolve.go, als_weighted.go); AcceleratedHALS refuses weights. A row or
+// column with no entry in Ω gets a zero factor row (or, for VanillaALS,
+// its ridge minimizer, also zero). The random start takes its scale from
+// the mean of the observed entries; the NNDSVD starts read X with its
+// missing entries 0 and the observed ones divided by the observed share
+// |Ω|/(n·m) (the spectral start of matrix completion), which is X itself
+// when everything is observed. Transform of a model fitted WithObservedOnly
+// reads the missing entries of new rows the same way, solving each row
+// over its observed entries (exactly for β = 2, by MU otherwise).
 //
 // # Solvers
 //
@@ -48,6 +73,15 @@
 //	MiniBatchNMF, a step   minibatch.go, multiplicative.go  O(b·m·k)         O(nnz_b·k) for β ∈ {1, 2}
 //	W step (Transform)     solvew.go, nnqp.go, ridge.go     as the W half above;
 //	                                                        exact NNLS adds up to a few k³ a row
+//
+// With WithWeights or WithObservedOnly (|Ω| entries of positive weight,
+// whatever the form of X and of the weights):
+//
+//	solver                 file(s)                          cost per iteration
+//	HALS                   hals_weighted.go                 O(|Ω|·k)
+//	MU, any β              mu_weighted.go, loss.go          O(|Ω|·k)
+//	ridge ALS (VanillaALS) als_weighted.go, rowsolve.go     O(|Ω|·k² + (n+m)·k³)
+//	W step (Transform)     solvew.go, rowsolve.go           O(|Ω|·k² + n·k³) for β = 2
 //
 // The Frobenius solvers' dense costs carry O((n+m)·k²) too, for the k×k
 // Gram matrices and sweeps (s·(n+m)·k² for AcceleratedHALS). HALS is exact coordinate descent on the columns of W and the

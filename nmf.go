@@ -179,7 +179,11 @@ func (m *NMF) History() []float64 { return m.fit.copyHistory() }
 //     start, every entry sqrt(mean(X)/k), under the fitted tolerance and
 //     iteration limit.
 //
-// X is read as by Fit; a model that is not fitted returns ErrNotFitted.
+// X is read as by Fit; a model that is not fitted returns ErrNotFitted. For
+// a model fitted WithObservedOnly the NaN entries of a dense X and the
+// unstored entries of a *CSR are missing: each row is solved over its
+// observed entries alone (exact NNLS for the Frobenius loss, MU from the
+// mean of the observed entries otherwise), and a row with none gets W = 0.
 func (m *NMF) Transform(x mat.Matrix) (*mat.Dense, error) {
 	return m.TransformContext(context.Background(), x)
 }
