@@ -2,7 +2,6 @@ package csvmat
 
 import (
 	"math"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -10,30 +9,15 @@ import (
 // nan marks a missing entry in the rows a test wants.
 var nan = math.NaN()
 
-// checkMissing reads in with ReadMissing and compares the matrix, with
-// NaN equal to NaN, the header and the lines with what they should be.
+// checkMissing reads in with ReadMissing and compares the matrix, the
+// header and the lines with what they should be.
 func checkMissing(t *testing.T, in string, rows [][]float64, header []string, lines []int) {
 	t.Helper()
 	m, err := ReadMissing("in", strings.NewReader(in))
 	if err != nil {
 		t.Fatalf("ReadMissing(%q): %v", in, err)
 	}
-	if r, c := m.X.Dims(); r != len(rows) || c != len(rows[0]) {
-		t.Fatalf("ReadMissing(%q).X is %d×%d, want %d×%d", in, r, c, len(rows), len(rows[0]))
-	}
-	for i, row := range rows {
-		for j, want := range row {
-			if got := m.X.At(i, j); got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
-				t.Errorf("ReadMissing(%q).X[%d, %d] = %v, want %v", in, i, j, got, want)
-			}
-		}
-	}
-	if !slices.Equal(m.Header, header) || (m.Header == nil) != (header == nil) {
-		t.Errorf("ReadMissing(%q).Header = %#v, want %#v", in, m.Header, header)
-	}
-	if !slices.Equal(m.Lines, lines) {
-		t.Errorf("ReadMissing(%q).Lines = %v, want %v", in, m.Lines, lines)
-	}
+	check(t, in, m, rows, header, lines)
 }
 
 // wantMissingErrors checks that each input fails to read with ReadMissing
