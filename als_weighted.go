@@ -123,16 +123,27 @@ func (r *weightedALS) rows(lo, hi int) {
 	for i := lo; i < hi; i++ {
 		cols, x, mw := s.entries(i)
 		a := s.a[i*k : i*k+k]
-		if !r.update {
-			sum += rs.squares(a, cols, x, mw, s.b)
-			continue
+		if r.update {
+			_, q := rs.weights(len(cols))
+			weighValues(q, x, mw)
+			if !rs.solve(a, cols, mw, q, s.b, rowProblem{lambda: r.lambda(s, i), nonNeg: r.nonNeg}) {
+				r.failed[blk] = i
+				return
+			}
 		}
-		sq, ok := rs.solve(a, cols, x, mw, s.b, rowProblem{lambda: r.lambda(s, i), nonNeg: r.nonNeg})
-		if !ok {
-			r.failed[blk] = i
-			return
-		}
-		sum += sq
+		sum += weightedResidual(a, cols, x, mw, s.b)
 	}
 	r.partial[blk] = sum
+}
+
+// weighValues sets q to m·x entry by entry (x when m is nil), the
+// right-hand-side weights of weighted least squares.
+func weighValues(q, x, m []float64) {
+	if m == nil {
+		copy(q, x)
+		return
+	}
+	for p, v := range x {
+		q[p] = m[p] * v
+	}
 }

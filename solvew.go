@@ -154,9 +154,10 @@ func (c *components) rowsW(core *core) error {
 			if core.in.weight != nil {
 				mw = core.in.weight[p0:p1]
 			}
-			_, ok := rs.solve(core.w[i*k:i*k+k], s.indices[p0:p1], s.data[p0:p1], mw, c.ht,
+			_, q := rs.weights(p1 - p0)
+			weighValues(q, s.data[p0:p1], mw)
+			failed[i] = !rs.solve(core.w[i*k:i*k+k], s.indices[p0:p1], mw, q, c.ht,
 				rowProblem{lambda: pen.l2, l1: pen.l1, nonNeg: !c.signed})
-			failed[i] = !ok
 		}
 	}
 	var t task
