@@ -527,33 +527,22 @@ func TestModelGolden(t *testing.T) {
 		if c.name != "nmf-hals" && c.name != "als" && c.name != "minibatch" {
 			continue
 		}
-		path := filepath.Join("testdata", "models", c.name+".model")
 		b, err := c.fitted(t).MarshalBinary()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *update {
-			if err := os.WriteFile(path, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		golden, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if runtime.GOARCH == "amd64" && !bytes.Equal(b, golden) {
-			t.Errorf("%s: the model file differs from %s (a format change? then -update)", c.name, path)
-		}
-		loaded := c.empty()
-		if err := loaded.UnmarshalBinary(golden); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		if again, err := loaded.MarshalBinary(); err != nil || !bytes.Equal(again, golden) {
-			t.Errorf("%s loads, but marshals back to other bytes (%v)", path, err)
-		}
+		checkGolden(t, c.name, b, c.empty())
 	}
 	b, _ := smallImplicit(t)
-	path := filepath.Join("testdata", "models", "implicit.model")
+	checkGolden(t, "implicit", b, implicitFile{new(factor.ImplicitALS)})
+}
+
+// checkGolden holds the model file b of a fit to testdata/models/NAME.model
+// (rewriting it with -update), and checks that the file loads into empty
+// and marshals back to its bytes.
+func checkGolden(t *testing.T, name string, b []byte, empty modelFile) {
+	t.Helper()
+	path := filepath.Join("testdata", "models", name+".model")
 	if *update {
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
@@ -564,13 +553,12 @@ func TestModelGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	if runtime.GOARCH == "amd64" && !bytes.Equal(b, golden) {
-		t.Errorf("implicit: the model file differs from %s (a format change? then -update)", path)
+		t.Errorf("%s: the model file differs from %s (a format change? then -update)", name, path)
 	}
-	var loaded factor.ImplicitALS
-	if err := loaded.UnmarshalBinary(golden); err != nil {
+	if err := empty.UnmarshalBinary(golden); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	if again, err := loaded.MarshalBinary(); err != nil || !bytes.Equal(again, golden) {
+	if again, err := empty.MarshalBinary(); err != nil || !bytes.Equal(again, golden) {
 		t.Errorf("%s loads, but marshals back to other bytes (%v)", path, err)
 	}
 }

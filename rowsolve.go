@@ -231,3 +231,70 @@ func weightedResidual(a []float64, cols []int, x, m, b []float64) float64 {
 	}
 	return sum
 }
+
+// rowPass runs the rows of one side of a row-solving fit (weighted ALS,
+// implicit ALS) on the pool in fixed blocks, each block with a rowSolver of
+// its goroutine: row(rs, i) solves or scores row i and returns its share
+// of a sum, or false when its system is singular. The block sums are added
+// in block order, so the sum is the same bits on any number of cores, and
+// the first failing row is found in row order.
+type rowPass struct {
+	pool    *pool
+	row     func(rs *rowSolver, i int) (float64, bool)
+	grain   int
+	partial []float64
+	failed  []int // the failing row of each block, or −1
+	work    workspaces[rowSolver]
+	fn      func(lo, hi int)
+	task    task
+}
+
+// newRowPass returns a pass for k-entry rows of at most longest entries;
+// row is bound once, so that a pass allocates nothing.
+func newRowPass(p *pool, k, longest int, row func(rs *rowSolver, i int) (float64, bool)) *rowPass {
+	rp := &rowPass{pool: p, row: row}
+	rp.work = newWorkspaces(p, func() *rowSolver { return newRowSolver(k, longest) })
+	rp.fn = rp.rows
+	return rp
+}
+
+// run runs rows 0..rows-1, each costing about perRow operations, and
+// returns the sum of their shares and the first failing row (−1 if none).
+func (rp *rowPass) run(rows, perRow int) (sum float64, failed int) {
+	rp.grain = grainFor(perRow)
+	blocks := numBlocks(rows, rp.grain)
+	rp.partial = grow(rp.partial, blocks)
+	if cap(rp.failed) < blocks {
+		rp.failed = make([]int, blocks)
+	}
+	rp.failed = rp.failed[:blocks]
+	rp.pool.run(&rp.task, rows, rp.grain, rp.fn)
+	for b, v := range rp.partial {
+		if i := rp.failed[b]; i >= 0 {
+			return 0, i
+		}
+		sum += v
+	}
+	return sum, -1
+}
+
+func (rp *rowPass) rows(lo, hi int) {
+	rs := rp.work.get()
+	defer rp.work.put(rs)
+	blk := lo / rp.grain
+	rp.failed[blk] = -1
+	var sum float64
+	for i := lo; i < hi; i++ {
+		v, ok := rp.row(rs, i)
+		if !ok {
+			rp.failed[blk] = i
+			return
+		}
+		sum += v
+	}
+	rp.partial[blk] = sum
+}
+
+// rowCost is the operations of a row solve of a side with the mean number
+// of entries of omega a row: its Gram matrix and factorization.
+func rowCost(omega *CSR, k int) int { return (omega.NNZ()/max(omega.rows, 1) + k) * k * k }
