@@ -72,6 +72,8 @@ const (
 	optObservedOnly
 	optCountScaledAlpha
 	optNonNegative
+	optConfidence
+	optCGSteps
 	optHeldOutFraction
 	optHeldOutFolds
 )
@@ -94,6 +96,13 @@ const miniBatchOnly = optBatchSize | optForgetFactor | optMaxNoImprovement |
 // miniBatchOptions are the options that MiniBatchNMF accepts.
 const miniBatchOptions = optK | optAlpha | optAlphaH | optL1Ratio | optTol | optMaxIter |
 	optBeta | optInit | optInitialFactors | optSeed | optProgress | miniBatchOnly
+
+// implicitOptions are the options that ImplicitALS accepts.
+const implicitOptions = optK | optAlpha | optTol | optMaxIter | optSeed | optInitialFactors |
+	optProgress | optConfidence | optCGSteps
+
+// implicitOnly are the options of ImplicitALS that the other models refuse.
+const implicitOnly = optConfidence | optCGSteps
 
 // alsOnly are the options of VanillaALS that NMF refuses.
 const alsOnly = optCountScaledAlpha | optNonNegative
@@ -144,6 +153,10 @@ type config struct {
 	countScaled  bool
 	nonNegative  bool
 
+	// ImplicitALS's settings (see its options).
+	confidence float64
+	cgSteps    int
+
 	// EstimateRank's held-out part (see WithHeldOutFraction).
 	heldOutFraction float64
 	heldOutFolds    int
@@ -156,6 +169,14 @@ type config struct {
 	freshMaxIter     int
 	transformMaxIter int
 }
+
+// Defaults of ImplicitALS: Spark's confidence weight, and the ridge weight
+// and iterations of the implicit package.
+const (
+	DefaultConfidence      = 1.0
+	DefaultImplicitAlpha   = 0.01
+	DefaultImplicitMaxIter = 15
+)
 
 // Defaults of MiniBatchNMF, scikit-learn 1.2's.
 const (
@@ -171,6 +192,7 @@ func newConfig(opts []Option) config {
 		restarts: DefaultRestarts,
 		beta:     Frobenius,
 
+		confidence:      DefaultConfidence,
 		heldOutFraction: DefaultHeldOutFraction, heldOutFolds: DefaultHeldOutFolds,
 
 		batchSize: DefaultBatchSize, forgetFactor: DefaultForgetFactor,
@@ -361,6 +383,24 @@ func WithNonNegative() Option {
 	return func(c *config) { c.nonNegative = true; c.set |= optNonNegative }
 }
 
+// WithConfidence sets the confidence weight a ≥ 0 of ImplicitALS: an
+// interaction r > 0 counts with confidence c = 1 + a·r in its loss, every
+// other entry with 1 (Hu, Koren & Volinsky 2008; Spark's alpha).
+// Default 1 (ImplicitALS only).
+func WithConfidence(a float64) Option {
+	return func(c *config) { c.confidence = a; c.set |= optConfidence }
+}
+
+// WithCGSteps sets how ImplicitALS solves each row: 0, the default, by the
+// exact Cholesky solve of its normal equations, O(L·k² + k³) for a row of
+// L interactions; s > 0 by s steps of the conjugate gradient method from
+// the row's value of the previous iteration (Takács, Pilászy & Tikk 2011,
+// as the implicit package does), O(s·(L·k + k²)), an approximation that
+// gets close in a few iterations (ImplicitALS only).
+func WithCGSteps(s int) Option {
+	return func(c *config) { c.cgSteps = s; c.set |= optCGSteps }
+}
+
 // WithHeldOutFraction sets the share p in (0, 1) of the entries that each
 // held-out fold of EstimateRank hides from its fit: h = round(p·N) of the N
 // entries that count, at least 1 and at most N − 1 (EstimateRank only).
@@ -427,6 +467,9 @@ func (c *config) validateNMF() error {
 	}
 	if extra := c.set & alsOnly; extra != 0 {
 		return optionError("%s applies only to VanillaALS", extra.name())
+	}
+	if extra := c.set & implicitOnly; extra != 0 {
+		return optionError("%s applies only to ImplicitALS", extra.name())
 	}
 	if extra := c.set & rankOnly; extra != 0 {
 		return optionError("%s applies only to EstimateRank", extra.name())
@@ -526,6 +569,23 @@ func (c *config) validateData(n, m int) error {
 	return nil
 }
 
+// validateImplicit checks the settings for ImplicitALS.
+func (c *config) validateImplicit() error {
+	if extra := c.set &^ implicitOptions; extra != 0 {
+		return optionError("%s does not apply to ImplicitALS", extra.name())
+	}
+	if err := c.validateCommon(false); err != nil {
+		return err
+	}
+	switch {
+	case !nonNegativeFinite(c.confidence):
+		return optionError("WithConfidence(%g): want a finite value ≥ 0", c.confidence)
+	case c.cgSteps < 0:
+		return optionError("WithCGSteps(%d): want a value ≥ 0 (0: exact solves)", c.cgSteps)
+	}
+	return nil
+}
+
 // validateALS checks the settings for VanillaALS.
 func (c *config) validateALS() error {
 	if extra := c.set &^ alsOptions; extra != 0 {
@@ -573,7 +633,8 @@ func (o option) name() string {
 		"WithInitialFactors", "WithSeed", "WithProgress", "WithFeatureNames",
 		"WithBatchSize", "WithForgetFactor", "WithMaxNoImprovement", "WithFreshRestarts",
 		"WithFreshRestartsMaxIter", "WithTransformMaxIter", "WithWeights", "WithObservedOnly",
-		"WithCountScaledAlpha", "WithNonNegative", "WithHeldOutFraction", "WithHeldOutFolds"}
+		"WithCountScaledAlpha", "WithNonNegative", "WithConfidence", "WithCGSteps",
+		"WithHeldOutFraction", "WithHeldOutFolds"}
 	for i, n := range names {
 		if o&(1<<i) != 0 {
 			return n

@@ -410,7 +410,9 @@ func newSharedSVD(cfg *config, ks []int, n, m int) sharedSVD {
 func (sv *sharedSVD) leading(c *core, k int) (u, s, v []float64, err error) {
 	sv.once.Do(func() {
 		sc := *c
-		sc.in = c.in.filled()
+		if sc.in, sv.err = c.in.filled(); sv.err != nil {
+			return
+		}
 		var ok bool
 		sv.u, sv.s, sv.v, ok = truncatedSVDPowers(&sc, sv.k, sv.iters, newRNG(sv.seed, 0))
 		if !ok {

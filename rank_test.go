@@ -271,6 +271,7 @@ func TestEstimateRankBadInput(t *testing.T) {
 			"NMF":          factor.NewNMF(factor.WithK(2), opt),
 			"VanillaALS":   factor.NewVanillaALS(factor.WithK(2), opt),
 			"MiniBatchNMF": factor.NewMiniBatchNMF(factor.WithK(2), opt),
+			"ImplicitALS":  factor.NewImplicitALS(factor.WithK(2), opt),
 		}
 		for name, m := range models {
 			if err := m.Fit(x); !errors.Is(err, factor.ErrInvalidOption) {
