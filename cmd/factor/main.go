@@ -25,11 +25,15 @@ type job func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) er
 // program name) and returns the exit status: 0 on success, 2 for an error
 // in the command line and 1 for any other failure, which it reports on
 // stderr. A first argument "transform" runs factor transform with the
-// arguments after it; any other runs the fitting command.
+// arguments after it, "rank" factor rank; any other runs the fitting
+// command.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	parse, usage := parseFit, "factor [flags] [FILE]; run factor -h for the flags"
-	if len(args) > 0 && args[0] == "transform" {
+	switch {
+	case len(args) > 0 && args[0] == "transform":
 		parse, usage, args = parseTransform, "factor transform -model FILE [flags] DATA; run factor transform -h for the flags", args[1:]
+	case len(args) > 0 && args[0] == "rank":
+		parse, usage, args = parseRank, "factor rank -k A:B [flags] [FILE]; run factor rank -h for the flags", args[1:]
 	}
 	do, err := parse(args, stderr)
 	switch {
