@@ -217,13 +217,13 @@ func printRank(w io.Writer, r *rankOptions, d *dataset, scores []factor.RankScor
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%4s  %12s  %9s  %10s  %10s  %s\n", "k", "objective", "explained", "cophenetic", "dispersion", "held-out error ± se")
 	for _, s := range scores {
-		fmt.Fprintf(w, "%4d  %12.6g  %9.4f  %10.4f  %10.4f  %.5g ± %.2g\n",
+		fmt.Fprintf(w, "%4d  %12.6g  %9.4f  %10.4f  %10.4f  %#.5g ± %.2g\n",
 			s.K, s.Objective, s.ExplainedVariance, s.Cophenetic, s.Dispersion, s.HeldOutErr, s.HeldOutErrStd)
 	}
 	fmt.Fprintln(w)
 	best := "none: no held-out folds (-folds 0)"
 	if b, ok := bestHeldOut(scores); ok {
-		best = fmt.Sprintf("%d, the lowest held-out error (%.5g ± %.2g)", b.K, b.HeldOutErr, b.HeldOutErrStd)
+		best = fmt.Sprintf("%d, the lowest held-out error (%#.5g ± %.2g)", b.K, b.HeldOutErr, b.HeldOutErrStd)
 	}
 	printFields(w, []field{
 		{"best k", best},
