@@ -88,7 +88,7 @@ func oneByOne(tb testing.TB, x *mat.Dense, ks []int, opts []Option) []RankScore 
 	for t := range masks {
 		masks[t] = mat.NewDense(n, m, nil)
 		for e, r := range rank {
-			if d := ((r-t*held.h)%held.total + held.total) % held.total; d >= held.h {
+			if !heldOutBy(r, t, held.h, held.total) {
 				masks[t].Set(e/m, e%m, 1)
 			}
 		}

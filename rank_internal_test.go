@@ -91,7 +91,7 @@ func TestHeldOutError(t *testing.T) {
 					if len(tc.opts) == 2 {
 						w = weights.At(ij[0], ij[1])
 					}
-					if d := ((rank[e]-f*size)%total + total) % total; d < size {
+					if heldOutBy(rank[e], f, size, total) {
 						heldOut = append(heldOut, ij)
 						if ki == 0 {
 							timesHeld[e]++
@@ -152,4 +152,11 @@ func TestHeldOutError(t *testing.T) {
 			}
 		}
 	}
+}
+
+// heldOutBy reports whether fold t holds out the entry of rank r in the
+// permutation of N = total entries, h = size a fold: whether r lies in
+// [t·h, t·h + h) modulo N, as EstimateRank documents its folds.
+func heldOutBy(r, t, size, total int) bool {
+	return ((r-t*size)%total+total)%total < size
 }

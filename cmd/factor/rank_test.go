@@ -123,20 +123,9 @@ func TestRankErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "out")
-			code, stdout, stderr := runFactor(t, "", append([]string{"rank", "-quiet", "-out", out}, tt.args...)...)
-			if code != tt.code {
-				t.Errorf("exit status %d, want %d", code, tt.code)
-			}
-			if !strings.HasPrefix(stderr, "factor: ") || !strings.Contains(stderr, tt.want) {
-				t.Errorf("stderr = %q, want factor: ...%s...", stderr, tt.want)
-			}
-			if stdout != "" {
-				t.Errorf("stdout = %q, want nothing", stdout)
-			}
-			if files, err := os.ReadDir(out); err == nil && len(files) > 0 {
-				t.Errorf("output directory has %d files, want none", len(files))
-			}
+			checkFailure(t, "", tt.code, tt.want, func(out string) []string {
+				return append([]string{"rank", "-quiet", "-out", out}, tt.args...)
+			})
 		})
 	}
 }
