@@ -79,10 +79,11 @@ func oneByOne(tb testing.TB, x *mat.Dense, ks []int, opts []Option) []RankScore 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	held, err := newHeldOut(in0, &probe, ks)
+	held, err := newHeldOut(in0, &probe)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	held.allocate(&probe, ks)
 	rank := held.ranks()
 	masks := make([]*mat.Dense, base.heldOutFolds)
 	for t := range masks {

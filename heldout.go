@@ -47,11 +47,11 @@ type foldData struct {
 	svd  sharedSVD // of in, for its NNDSVD starts
 }
 
-// newHeldOut sets up the folds of a survey of ks with the settings cfg on
-// the input in, at unit scale c; it builds nothing yet. It fails, wrapping
-// ErrShape, when fewer than two entries count: no fold could keep one and
-// hold one out.
-func newHeldOut(in *input, cfg *config, ks []int) (*heldOut, error) {
+// newHeldOut sets up the folds of a survey with the settings cfg on the
+// input in, at unit scale; it allocates nothing yet (allocate). It fails,
+// wrapping ErrShape, when fewer than two entries count: no fold could keep
+// one and hold one out.
+func newHeldOut(in *input, cfg *config) (*heldOut, error) {
 	total := in.n * in.m
 	if in.observed {
 		total = in.csr.NNZ()
@@ -60,14 +60,17 @@ func newHeldOut(in *input, cfg *config, ks []int) (*heldOut, error) {
 		return nil, shapeError("held-out folds need at least 2 entries that count, X has %d", total)
 	}
 	h := min(max(int(math.Round(cfg.heldOutFraction*float64(total))), 1), total-1)
-	held := &heldOut{base: in, beta: cfg.beta, scale: in.scale, seed: cfg.seed, total: total, h: h,
-		folds: make([]foldData, cfg.heldOutFolds)}
-	held.unbuilt.Store(int64(len(held.folds)))
-	for t := range held.folds {
-		held.folds[t].t = t
-		held.folds[t].svd = newSharedSVD(cfg, ks, in.n, in.m)
+	return &heldOut{base: in, beta: cfg.beta, scale: in.scale, seed: cfg.seed, total: total, h: h}, nil
+}
+
+// allocate makes the folds of a survey of ks, none built yet.
+func (h *heldOut) allocate(cfg *config, ks []int) {
+	h.folds = make([]foldData, cfg.heldOutFolds)
+	h.unbuilt.Store(int64(len(h.folds)))
+	for t := range h.folds {
+		h.folds[t].t = t
+		h.folds[t].svd = newSharedSVD(cfg, ks, h.base.n, h.base.m)
 	}
-	return held, nil
 }
 
 // fold returns fold t, building its data on first use.

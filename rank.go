@@ -43,7 +43,8 @@ type RankScore struct {
 
 	// Objective is the lowest final objective of the r runs (the
 	// regularized objective of NMF; the lowest run index on a tie): the
-	// Objective of NMF.Fit with WithK(K) and WithRestarts(r).
+	// Objective of NMF.Fit with WithK(K) and WithRestarts(r), to the bit
+	// when their starts agree (see EstimateRank on the shared SVD).
 	Objective float64
 
 	// ExplainedVariance is 1 − ‖X − WH‖²/‖X‖² for the W and H of that
@@ -187,6 +188,7 @@ func EstimateRank(ctx context.Context, x mat.Matrix, ks []int, opts ...Option) (
 	if err := s.checkMemory(); err != nil {
 		return nil, err
 	}
+	s.allocate()
 	err = runJobs(ctx, s.jobs(), s.do)
 	if err != nil {
 		return nil, fmt.Errorf("factor: EstimateRank stopped: %w", err)
@@ -273,14 +275,22 @@ func newSurvey(cfg *config, ks []int, in *input, scale float64) (*survey, error)
 	s.svd = newSharedSVD(cfg, ks, in.n, in.m)
 	if f := cfg.heldOutFolds; f > 0 {
 		var err error
-		if s.held, err = newHeldOut(in, cfg, ks); err != nil {
+		if s.held, err = newHeldOut(in, cfg); err != nil {
 			return nil, err
 		}
 	}
-	for i := range s.acc {
-		s.acc[i] = rankAcc{runsLeft: cfg.restarts, heldOut: make([]float64, cfg.heldOutFolds)}
-	}
 	return s, nil
+}
+
+// allocate makes what the fits fill: the gatherers of the ks and the
+// folds, after the memory check.
+func (s *survey) allocate() {
+	for i := range s.acc {
+		s.acc[i] = rankAcc{runsLeft: s.cfg.restarts, heldOut: make([]float64, s.cfg.heldOutFolds)}
+	}
+	if s.held != nil {
+		s.held.allocate(&s.cfg, s.ks)
+	}
 }
 
 // perK is the number of fits per k.

@@ -63,7 +63,7 @@ func TestHeldOutError(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := newHeldOut(in, &cfg, ks)
+		h, err := newHeldOut(in, &cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -395,3 +395,37 @@ func TestEstimateRankScale(t *testing.T) {
 		compareScores(t, fmt.Sprintf("beta %g, X·2^40", beta), b, a)
 	}
 }
+
+// TestEstimateRankMemory: a survey whose folds or consensus matrices would
+// not fit under a 256 MiB limit is refused with ErrTooLarge before they
+// are built: the folds of a sparse 16384×2000 X hold its 32.8M entries,
+// zeros included (about 5 GiB for 5 folds), and the consensus matrices of
+// 4000 rows take 128 MB for each of 4 ks.
+func TestEstimateRankMemory(t *testing.T) {
+	const rows = 1 << 14
+	indptr := make([]int, rows+1)
+	for i := range indptr {
+		indptr[i] = min(i, 2)
+	}
+	sparse, err := factor.NewCSR(rows, 2000, indptr, []int{0, 1}, []float64{1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tall := lowRank(4000, 4, 2, 0.1, 1)
+	withMemoryLimit(t, 256<<20, func() {
+		for name, run := range map[string]func() error{
+			"folds": func() error {
+				_, err := factor.EstimateRank(context.Background(), sparse, []int{2}, factor.WithRestarts(1))
+				return err
+			},
+			"consensus": func() error {
+				_, err := factor.EstimateRank(context.Background(), tall, []int{1, 2, 3, 4}, factor.WithHeldOutFolds(0))
+				return err
+			},
+		} {
+			if err := run(); !errors.Is(err, factor.ErrTooLarge) {
+				t.Errorf("%s: %v, want ErrTooLarge", name, err)
+			}
+		}
+	})
+}
