@@ -69,7 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := newFlagSet("factor")
 
 	fs.IntVar(&o.k, "k", 0, "number of components `K` (required with FILE; 16 for the built-in digits)")
-	o.addNMFFlags(fs)
+	o.addNMFFlags(fs, "the relative error is over the observed entries, and -save keeps the rule for factor transform")
 	fs.IntVar(&o.restarts, "restarts", factor.DefaultRestarts, "number of independent runs; the best is kept")
 	fs.StringVar(&o.save, "save", "", "write the fitted model to `file`, for factor transform (with -batch-size a MiniBatchNMF model, which holds no column names)")
 	fs.StringVar(&o.vocab, "vocab", "", "`file` of column names, one per line of at most 1 MiB, to print the top terms of each component")
@@ -116,8 +116,10 @@ func oneFile(files []string) (string, error) {
 
 // addNMFFlags registers the flags of the settings of NMF's fits that the
 // fitting command and factor rank share, with -out, -quiet and
-// -observed-only; each command adds -k and -restarts of its own.
-func (o *options) addNMFFlags(fs *flag.FlagSet) {
+// -observed-only, whose help ends with observedNote, what the flag means
+// for the command's outputs; each command adds -k and -restarts of its
+// own.
+func (o *options) addNMFFlags(fs *flag.FlagSet, observedNote string) {
 	fs.Var(nameValue{&o.solver, "auto, hals, mu or ahals"}, "solver", "`algorithm`: auto, hals, mu or ahals")
 	fs.Var(&o.beta, "beta", "beta `divergence`: frobenius, kl, is or a number")
 	fs.Var(nameValue{&o.init, "auto, random, nndsvd, nndsvda or nndsvdar"}, "init", "initialization `method`: auto, random, nndsvd, nndsvda or nndsvdar")
@@ -131,7 +133,7 @@ func (o *options) addNMFFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.quiet, "quiet", false, "print no progress")
 	fs.BoolVar(&o.observedOnly, "observed-only", false, "fit only the observed entries of X: CSV cells that are empty, NA or NaN (in any case) are missing, "+
 		"and so are the entries a MatrixMarket coordinate file does not list (those it lists, zeros too, are the observed ones; an array file has no missing entries); "+
-		"the relative error is over the observed entries, and -save keeps the rule for factor transform")
+		observedNote)
 }
 
 // visit records the flags given on the command line.

@@ -47,7 +47,7 @@ func parseRank(args []string, stderr io.Writer) (job, error) {
 	r := &rankOptions{options: &options{beta: factor.Frobenius}}
 	fs := newFlagSet("factor rank")
 	fs.Var(&r.ks, "k", "the numbers of components to survey, `A:B` for A to B, or a single K (required with FILE; 2:12 for the built-in digits); B at most min(rows, columns)")
-	r.addNMFFlags(fs)
+	r.addNMFFlags(fs, "the folds hold out observed entries, and the explained variance and held-out errors are over them")
 	fs.IntVar(&r.restarts, "restarts", factor.DefaultRankRestarts, "runs per k on all of X, the first from -init and the others random: the consensus is over them (1: no consensus)")
 	fs.IntVar(&r.folds, "folds", factor.DefaultHeldOutFolds, "held-out folds per k, each a fit with its entries held out (0: none)")
 	fs.Float64Var(&r.fraction, "held-out", factor.DefaultHeldOutFraction, "share of the entries each fold holds out, in (0, 1)")
