@@ -769,3 +769,22 @@ func TestImplicitStoredZeros(t *testing.T) {
 		}
 	}
 }
+
+// TestImplicitObjectiveNonNegative: the objective is a sum of squares and
+// penalties, never below 0, also when the model fits the preferences
+// exactly (λ = 0, k = n = m = 2: the residual is 0 up to rounding, about
+// 1e-31 from the definition). Found by FuzzImplicit
+// (testdata/fuzz/FuzzImplicit/131a1fecfe92a35c).
+func TestImplicitObjectiveNonNegative(t *testing.T) {
+	x := mat.NewDense(2, 2, []float64{0, 1.5, 2.5, 3.5})
+	for _, steps := range []int{0, 2} {
+		for seed := uint64(0); seed < 5; seed++ {
+			m := fitImplicit(t, x, factor.WithK(2), factor.WithAlpha(0), factor.WithConfidence(0),
+				factor.WithCGSteps(steps), factor.WithMaxIter(1), factor.WithSeed(seed))
+			if o := m.Objective(); !(o >= 0) {
+				t.Errorf("CG steps %d, seed %d: Objective %g < 0 (from the definition: %g)",
+					steps, seed, o, implicitObjective(x, m.W(), m.H(), 0, 0))
+			}
+		}
+	}
+}
