@@ -24,21 +24,14 @@ type weightedALS struct {
 	sides       [2]omegaSide
 	side        *omegaSide
 	update      bool
-	grain       int
-	partial     []float64 // Σ M·r² of each block
-	failed      []int     // the first row of each block whose system is singular, or −1
-	work        workspaces[rowSolver]
-	fn          func(lo, hi int)
-	task        task
+	rows        *rowPass
 	loss        float64 // Σ M·r² of the current factors
 }
 
 func newWeightedALS(c core, alpha float64, countScaled, nonNeg bool) *weightedALS {
 	r := &weightedALS{core: c, alpha: alpha, countScaled: countScaled, nonNeg: nonNeg,
 		sides: c.omegaSides(penalty{}, penalty{})}
-	longest := longestRow(r.sides)
-	r.work = newWorkspaces(c.pool, func() *rowSolver { return newRowSolver(c.k, longest) })
-	r.fn = r.rows
+	r.rows = newRowPass(c.pool, c.k, longestRow(r.sides), r.row)
 	return r
 }
 
@@ -90,50 +83,32 @@ func (r *weightedALS) finish(last float64) (objective, loss float64, err error) 
 // squared residuals) and returns Σ M·r² after it.
 func (r *weightedALS) pass(s *omegaSide, update bool) (float64, error) {
 	r.side, r.update = s, update
-	r.grain = grainFor((s.omega.NNZ()/max(s.omega.rows, 1) + r.k) * r.k * r.k)
-	blocks := numBlocks(s.omega.rows, r.grain)
-	r.partial = grow(r.partial, blocks)
-	if cap(r.failed) < blocks {
-		r.failed = make([]int, blocks)
-	}
-	r.failed = r.failed[:blocks]
-	r.pool.run(&r.task, s.omega.rows, r.grain, r.fn)
+	sum, i := r.rows.run(s.omega.rows, rowCost(s.omega, r.k))
 	r.side = nil
-	var sum float64
-	for b, v := range r.partial {
-		if i := r.failed[b]; i >= 0 {
-			what := "row %d of W"
-			if s == &r.sides[1] {
-				what = "column %d of H"
-			}
-			return 0, fmt.Errorf("%w: the ridge system of "+what+" is singular (%d observed entries for k = %d); raise WithAlpha (now %g)",
-				ErrRank, i, s.omega.indptr[i+1]-s.omega.indptr[i], r.k, r.alpha)
+	if i >= 0 {
+		what := "row %d of W"
+		if s == &r.sides[1] {
+			what = "column %d of H"
 		}
-		sum += v
+		return 0, fmt.Errorf("%w: the ridge system of "+what+" is singular (%d observed entries for k = %d); raise WithAlpha (now %g)",
+			ErrRank, i, s.omega.indptr[i+1]-s.omega.indptr[i], r.k, r.alpha)
 	}
 	return sum, nil
 }
 
-func (r *weightedALS) rows(lo, hi int) {
-	rs := r.work.get()
-	defer r.work.put(rs)
-	s, k, blk := r.side, r.k, lo/r.grain
-	r.failed[blk] = -1
-	var sum float64
-	for i := lo; i < hi; i++ {
-		cols, x, mw := s.entries(i)
-		a := s.a[i*k : i*k+k]
-		if r.update {
-			_, q := rs.weights(len(cols))
-			weighValues(q, x, mw)
-			if !rs.solve(a, cols, mw, q, s.b, rowProblem{lambda: r.lambda(s, i), nonNeg: r.nonNeg}) {
-				r.failed[blk] = i
-				return
-			}
+// row solves row i of the side (when updating) and returns its Σ M·r².
+func (r *weightedALS) row(rs *rowSolver, i int) (float64, bool) {
+	s, k := r.side, r.k
+	cols, x, mw := s.entries(i)
+	a := s.a[i*k : i*k+k]
+	if r.update {
+		_, q := rs.weights(len(cols))
+		weighValues(q, x, mw)
+		if !rs.solve(a, cols, mw, q, s.b, rowProblem{lambda: r.lambda(s, i), nonNeg: r.nonNeg}) {
+			return 0, false
 		}
-		sum += weightedResidual(a, cols, x, mw, s.b)
 	}
-	r.partial[blk] = sum
+	return weightedResidual(a, cols, x, mw, s.b), true
 }
 
 // weighValues sets q to m·x entry by entry (x when m is nil), the

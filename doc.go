@@ -1,8 +1,11 @@
 // Package factor factorizes a matrix X (n×m) into W (n×k) times H (k×m):
 // non-negative matrix factorization (NMF) with the whole beta-divergence
-// family, and ridge alternating least squares (VanillaALS). It runs on
-// gonum's mat and blas64, takes dense (*mat.Dense, any mat.Matrix) and
-// sparse (*CSR) input, and reproduces scikit-learn 1.2's NMF step for step.
+// family, online NMF (MiniBatchNMF), ridge alternating least squares
+// (VanillaALS), and implicit-feedback ALS with recommendations
+// (ImplicitALS); NMF and VanillaALS on incomplete or weighted data too. It
+// runs on gonum's mat and blas64, takes dense (*mat.Dense, any mat.Matrix)
+// and sparse (*CSR) input, and reproduces scikit-learn 1.2's NMF step for
+// step.
 //
 //	m := factor.NewNMF(factor.WithK(10), factor.WithBeta(factor.KullbackLeibler))
 //	err := m.Fit(X)         // X ≥ 0: W (n×k) and H (k×m), both ≥ 0
@@ -33,6 +36,11 @@
 // row's and column's ridge term by its number of observed entries
 // (ALS-WR), and WithNonNegative keeps W and H ≥ 0 (alternating
 // non-negative least squares).
+//
+// ImplicitALS minimizes Σ_ij c_ij·(p_ij − w_i·h_j)² + λ·(‖W‖² + ‖H‖²) over
+// all n·m entries of implicit feedback r ≥ 0, with preferences
+// p = 1[r > 0] and confidences c = 1 + a·r (Hu, Koren & Volinsky 2008;
+// WithConfidence sets a, WithAlpha λ).
 //
 // # Incomplete and weighted data
 //
@@ -82,6 +90,11 @@
 //	MU, any β              mu_weighted.go, loss.go          O(|Ω|·k)
 //	ridge ALS (VanillaALS) als_weighted.go, rowsolve.go     O(|Ω|·k² + (n+m)·k³)
 //	W step (Transform)     solvew.go, rowsolve.go           O(|Ω|·k² + n·k³) for β = 2
+//
+// ImplicitALS (implicit.go, rowsolve.go; nnz interactions) costs
+// O(nnz·k² + (n+m)·k³) an iteration with exact solves and
+// O(s·(nnz·k + (n+m)·k²)) with WithCGSteps(s); Recommend and SimilarItems
+// (recommend.go) O(m·k + m·log n) a call.
 //
 // The Frobenius solvers' dense costs carry O((n+m)·k²) too, for the k×k
 // Gram matrices and sweeps (s·(n+m)·k² for AcceleratedHALS). HALS is exact coordinate descent on the columns of W and the
@@ -179,14 +192,16 @@
 //
 // # Model files
 //
-// NMF, VanillaALS and MiniBatchNMF marshal to a model file and load back
+// NMF, VanillaALS, MiniBatchNMF and ImplicitALS marshal to a model file and load back
 // from it (MarshalBinary, UnmarshalBinary, WriteTo, ReadFrom;
 // UnmarshalBinary works on a zero value). A loaded model is the fitted
 // model: the same settings, factors, record and feature names, the same
 // Transform and InverseTransform bits, and it marshals to the same bytes.
 // A MiniBatchNMF file also holds the online state (A, B, ρ and the epoch
 // and step counts), so that a model saved mid-stream continues PartialFit
-// to the same bits as the model that was not saved. The file is
+// to the same bits as the model that was not saved; an ImplicitALS file
+// holds the pattern of the fitted interactions, which Recommend leaves
+// out. The file is
 // little-endian: 8 magic bytes "FACTORMF", a uint16 format version (1,
 // or 2 for a model fitted with WithObservedOnly, WithCountScaledAlpha or
 // WithNonNegative, whose flags change how it transforms), the model kind,

@@ -53,14 +53,91 @@ func checkResult(t *testing.T, what string, a mat.Matrix, nonNegative bool) {
 	}
 }
 
+// sentinels are the errors every error of a fit or transform must wrap.
+var sentinels = []error{factor.ErrNegative, factor.ErrNotFinite, factor.ErrShape, factor.ErrRank,
+	factor.ErrZeroEntries, factor.ErrNotFitted, factor.ErrInvalidOption, factor.ErrTooLarge}
+
+// checkSentinel fails the test unless err wraps one of the sentinels.
+func checkSentinel(t *testing.T, what string, err error) {
+	t.Helper()
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			return
+		}
+	}
+	t.Fatalf("%s: error %q wraps no sentinel", what, err)
+}
+
+// fuzzIncomplete turns x into incomplete data as the mode byte says: bit 0
+// gives weights, built from the next fuzz bytes (any values, negative and
+// NaN ones included), as a *CSR storing their nonzero entries when bit 2 is
+// set and they are finite; bit 1 sets WithObservedOnly, with X as a *CSR
+// storing its non-NaN entries when bit 3 is set and they are finite (else
+// dense, NaN marking the missing entries). It returns the data to fit and
+// the options, and whether weights are on.
+func fuzzIncomplete(x *mat.Dense, mode byte, data []byte) (mat.Matrix, []factor.Option, bool) {
+	rows, cols := x.Dims()
+	var opts []factor.Option
+	var in mat.Matrix = x
+	weighted := mode&1 != 0
+	if weighted {
+		w, _ := fuzzMatrix(data, rows, cols)
+		var wm mat.Matrix = w
+		if mode&4 != 0 {
+			if c, err := csrOfFinite(w, func(v float64) bool { return v != 0 }); err == nil {
+				wm = c
+			}
+		}
+		opts = append(opts, factor.WithWeights(wm))
+	}
+	if mode&2 != 0 {
+		opts = append(opts, factor.WithObservedOnly())
+		if mode&8 != 0 {
+			if c, err := csrOfFinite(x, func(v float64) bool { return !math.IsNaN(v) }); err == nil {
+				in = c
+			}
+		}
+	}
+	return in, opts, weighted
+}
+
+// csrOfFinite returns the CSR matrix storing the entries of a that keep
+// accepts (NewCSR refuses any that are not finite).
+func csrOfFinite(a *mat.Dense, keep func(float64) bool) (*factor.CSR, error) {
+	rows, cols := a.Dims()
+	indptr := make([]int, rows+1)
+	var indices []int
+	var data []float64
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			if v := a.At(i, j); keep(v) {
+				indices, data = append(indices, j), append(data, v)
+			}
+		}
+		indptr[i+1] = len(data)
+	}
+	return factor.NewCSR(rows, cols, indptr, indices, data)
+}
+
 // FuzzFit feeds arbitrary small matrices and settings to Fit and Transform:
-// each must return an error or a finite, non-negative result, never panic.
+// each must return an error wrapping a sentinel or a finite, non-negative
+// result, never panic. The byte after the one setting the penalties drives
+// weights and missing entries (see fuzzIncomplete).
 func FuzzFit(f *testing.F) {
 	f.Add(uint8(3), uint8(4), uint8(2), uint8(0), uint8(0), uint8(5), []byte{16, 32, 48, 1, 2, 3, 4, 5, 6, 7, 8, 9})
 	f.Add(uint8(2), uint8(2), uint8(3), uint8(1), uint8(2), uint8(3), []byte{0, 0, 0, 0})
 	f.Add(uint8(4), uint8(3), uint8(1), uint8(2), uint8(4), uint8(20), []byte{203, 204, 205, 206, 207, 210})
 	f.Add(uint8(1), uint8(1), uint8(1), uint8(3), uint8(6), uint8(1), []byte{250, 0, 0, 0, 0, 0, 0, 0xf0, 0x7f})
 	f.Add(uint8(5), uint8(5), uint8(4), uint8(4), uint8(1), uint8(50), []byte{})
+	// Weights (dense; CSR with observed-only), observed-only (dense NaN,
+	// CSR): 3×4 and 3×3 matrices, the penalty byte, the mode byte, weights.
+	// Byte 204 is NaN.
+	f.Add(uint8(2), uint8(3), uint8(2), uint8(0), uint8(0), uint8(5),
+		[]byte{16, 32, 48, 1, 2, 3, 4, 5, 6, 7, 8, 9, 3, 1, 16, 0, 16, 32, 0, 8, 16, 16, 0, 16, 16, 16})
+	f.Add(uint8(2), uint8(2), uint8(2), uint8(2), uint8(1), uint8(8), []byte{16, 204, 48, 1, 204, 3, 4, 5, 6, 0, 2})
+	f.Add(uint8(2), uint8(2), uint8(1), uint8(0), uint8(2), uint8(10), []byte{16, 204, 48, 1, 204, 3, 4, 5, 6, 0, 10})
+	f.Add(uint8(2), uint8(2), uint8(2), uint8(2), uint8(4), uint8(6),
+		[]byte{16, 204, 48, 1, 204, 3, 4, 5, 6, 5, 7, 16, 0, 16, 16, 0, 16, 16, 16, 0})
 	f.Fuzz(func(t *testing.T, n, m, k, solverByte, betaByte, iters uint8, data []byte) {
 		rows, cols := int(n%6)+1, int(m%6)+1
 		x, rest := fuzzMatrix(data, rows, cols)
@@ -77,8 +154,16 @@ func FuzzFit(f *testing.F) {
 		if len(rest) > 0 {
 			opts = append(opts, factor.WithAlpha(float64(rest[0]%8)/100), factor.WithL1Ratio(float64(rest[0]%3)/2))
 		}
+		var in mat.Matrix = x
+		weighted := false
+		if len(rest) > 1 {
+			var more []factor.Option
+			in, more, weighted = fuzzIncomplete(x, rest[1], rest[2:])
+			opts = append(opts, more...)
+		}
 		model := factor.NewNMF(opts...)
-		if err := model.Fit(x); err != nil {
+		if err := model.Fit(in); err != nil {
+			checkSentinel(t, "Fit", err)
 			return
 		}
 		checkResult(t, "W", model.W(), true)
@@ -86,9 +171,12 @@ func FuzzFit(f *testing.F) {
 		if o := model.Objective(); math.IsNaN(o) || math.IsInf(o, 0) || o < 0 {
 			t.Fatalf("objective %g", o)
 		}
-		w, err := model.Transform(x)
+		w, err := model.Transform(in)
 		if errors.Is(err, factor.ErrNotFinite) {
 			return // data near the float64 limit can overflow from Transform's start
+		}
+		if weighted && (errors.Is(err, factor.ErrNegative) || errors.Is(err, factor.ErrZeroEntries)) {
+			return // Transform has no weights: it reads the entries of weight 0
 		}
 		if err != nil {
 			t.Fatalf("Transform of the training data failed: %v", err)
@@ -102,25 +190,55 @@ func FuzzFit(f *testing.F) {
 	})
 }
 
-// FuzzALS does the same for VanillaALS, whose data may have any sign.
+// FuzzALS does the same for VanillaALS, whose data may have any sign. The
+// byte after the matrix drives weights and missing entries (bits 0 to 3, as
+// fuzzIncomplete), WithCountScaledAlpha (bit 4) and WithNonNegative (bit
+// 5), whose factors must then be non-negative.
 func FuzzALS(f *testing.F) {
 	f.Add(uint8(3), uint8(4), uint8(2), uint8(0), uint8(5), []byte{16, 32, 48, 1, 2, 3, 4, 5, 6, 7, 8, 9})
 	f.Add(uint8(2), uint8(2), uint8(3), uint8(1), uint8(3), []byte{0, 0, 0, 0})
 	f.Add(uint8(4), uint8(3), uint8(1), uint8(7), uint8(20), []byte{203, 204, 205, 206, 207, 210})
+	// Weights, observed-only, count-scaled and non-negative (see above).
+	f.Add(uint8(2), uint8(3), uint8(2), uint8(1), uint8(5),
+		[]byte{16, 32, 48, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0x33, 16, 0, 16, 32, 0, 8, 16, 16, 0, 16, 16, 16})
+	f.Add(uint8(2), uint8(2), uint8(2), uint8(2), uint8(8), []byte{16, 204, 48, 1, 204, 3, 4, 5, 6, 0x2a})
+	f.Add(uint8(2), uint8(2), uint8(1), uint8(3), uint8(6), []byte{16, 0, 48, 1, 2, 3, 4, 5, 6, 0x15, 16, 0, 16, 16, 0, 16, 16, 16, 0})
 	f.Fuzz(func(t *testing.T, n, m, k, alphaByte, iters uint8, data []byte) {
 		rows, cols := int(n%6)+1, int(m%6)+1
-		x, _ := fuzzMatrix(data, rows, cols)
-		a := factor.NewVanillaALS(factor.WithK(int(k%5)+1), factor.WithAlpha(float64(alphaByte%4)/4),
-			factor.WithMaxIter(int(iters%30)), factor.WithSeed(uint64(iters)))
-		if err := a.Fit(x); err != nil {
+		x, rest := fuzzMatrix(data, rows, cols)
+		opts := []factor.Option{factor.WithK(int(k%5) + 1), factor.WithAlpha(float64(alphaByte%4) / 4),
+			factor.WithMaxIter(int(iters % 30)), factor.WithSeed(uint64(iters))}
+		var in mat.Matrix = x
+		nonNeg := false
+		if len(rest) > 0 {
+			var more []factor.Option
+			in, more, _ = fuzzIncomplete(x, rest[0], rest[1:])
+			opts = append(opts, more...)
+			if rest[0]&16 != 0 {
+				opts = append(opts, factor.WithCountScaledAlpha())
+			}
+			if nonNeg = rest[0]&32 != 0; nonNeg {
+				opts = append(opts, factor.WithNonNegative())
+			}
+		}
+		a := factor.NewVanillaALS(opts...)
+		if err := a.Fit(in); err != nil {
+			checkSentinel(t, "Fit", err)
 			return
 		}
-		checkResult(t, "W", a.W(), false)
-		checkResult(t, "H", a.H(), false)
+		checkResult(t, "W", a.W(), nonNeg)
+		checkResult(t, "H", a.H(), nonNeg)
+		if o := a.Objective(); math.IsNaN(o) || math.IsInf(o, 0) || o < 0 {
+			t.Fatalf("objective %g", o)
+		}
 		// Transform can fail only as Fit can: a (numerically) singular
 		// system or an overflow.
-		if _, err := a.Transform(x); err != nil && !errors.Is(err, factor.ErrRank) && !errors.Is(err, factor.ErrNotFinite) {
+		w, err := a.Transform(in)
+		if err != nil && !errors.Is(err, factor.ErrRank) && !errors.Is(err, factor.ErrNotFinite) {
 			t.Fatalf("Transform failed: %v", err)
+		}
+		if err == nil {
+			checkResult(t, "Transform", w, nonNeg)
 		}
 	})
 }

@@ -115,17 +115,18 @@ func (m *ImplicitALS) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err != nil {
 		return err
 	}
-	m.fit = newImplicitFit(in, &cfg, out.w, out.ht, out.history, out.objective)
+	m.fit = newImplicitFit(in.csr, &cfg, out.w, out.ht, out.history, out.objective)
 	return nil
 }
 
-// newImplicitFit makes the fitted state from the factors W and Hᵀ.
-func newImplicitFit(in *input, cfg *config, w, ht, history []float64, objective float64) *implicitFit {
-	k, m := cfg.k, in.m
+// newImplicitFit makes the fitted state from the interactions (n×m) and
+// the factors W and Hᵀ.
+func newImplicitFit(seen *CSR, cfg *config, w, ht, history []float64, objective float64) *implicitFit {
+	k, n, m := cfg.k, seen.rows, seen.cols
 	f := &implicitFit{
-		w: mat.NewDense(in.n, k, w), h: mat.DenseCopyOf(mat.NewDense(m, k, ht).T()), ht: ht,
+		w: mat.NewDense(n, k, w), h: mat.DenseCopyOf(mat.NewDense(m, k, ht).T()), ht: ht,
 		gramH: make([]float64, k*k), norms: make([]float64, m),
-		history: history, objective: objective, seen: in.csr, lambda: cfg.alphaW, conf: cfg.confidence,
+		history: history, objective: objective, seen: seen, lambda: cfg.alphaW, conf: cfg.confidence,
 	}
 	p := newPool(1)
 	defer p.close()
@@ -200,21 +201,14 @@ type implicitRun struct {
 	side         *omegaSide
 	base         []float64
 	update       bool
-	grain        int
-	partial      []float64 // Σ over the interactions of −2y + a·r·(1 − y)², per block
-	failed       []int     // the first row of each block whose system is singular, or −1
-	work         workspaces[rowSolver]
-	fn           func(lo, hi int)
-	task         task
+	rows         *rowPass
 	loss         float64 // the objective without the ridge penalty
 }
 
 func newImplicitRun(c core, lambda, conf float64, cgSteps int) *implicitRun {
 	r := &implicitRun{core: c, lambda: lambda, conf: conf, cgSteps: cgSteps,
 		sides: c.omegaSides(penalty{}, penalty{}), gramW: make([]float64, c.k*c.k), gramH: make([]float64, c.k*c.k)}
-	longest := longestRow(r.sides)
-	r.work = newWorkspaces(c.pool, func() *rowSolver { return newRowSolver(c.k, longest) })
-	r.fn = r.rows
+	r.rows = newRowPass(c.pool, c.k, longestRow(r.sides), r.row)
 	return r
 }
 
@@ -255,51 +249,40 @@ func (r *implicitRun) finish(last float64) (objective, loss float64, err error) 
 // over the side's interactions of −2y + a·r·(1 − y)² after it.
 func (r *implicitRun) pass(s *omegaSide, base []float64, update bool) (float64, error) {
 	r.side, r.base, r.update = s, base, update
-	r.grain = grainFor((s.omega.NNZ()/max(s.omega.rows, 1) + r.k) * r.k * r.k)
-	blocks := numBlocks(s.omega.rows, r.grain)
-	r.partial = grow(r.partial, blocks)
-	if cap(r.failed) < blocks {
-		r.failed = make([]int, blocks)
+	perRow := rowCost(s.omega, r.k)
+	if r.cgSteps > 0 {
+		perRow = (s.omega.NNZ()/max(s.omega.rows, 1) + r.k) * r.k * 2 * r.cgSteps
 	}
-	r.failed = r.failed[:blocks]
-	r.pool.run(&r.task, s.omega.rows, r.grain, r.fn)
+	sum, i := r.rows.run(s.omega.rows, perRow)
 	r.side, r.base = nil, nil
-	var sum float64
-	for b, v := range r.partial {
-		if i := r.failed[b]; i >= 0 {
-			return 0, fmt.Errorf("%w: the system of row %d is singular; raise WithAlpha (now %g)", ErrRank, i, r.lambda)
-		}
-		sum += v
+	if i >= 0 {
+		return 0, fmt.Errorf("%w: the system of row %d is singular; raise WithAlpha (now %g)", ErrRank, i, r.lambda)
 	}
 	return sum, nil
 }
 
-func (r *implicitRun) rows(lo, hi int) {
-	rs := r.work.get()
-	defer r.work.put(rs)
-	s, k, blk := r.side, r.k, lo/r.grain
-	r.failed[blk] = -1
-	pr := rowProblem{base: r.base, lambda: r.lambda}
-	var sum float64
-	for i := lo; i < hi; i++ {
-		cols, x, _ := s.entries(i)
-		a := s.a[i*k : i*k+k]
-		if r.update {
-			g, q := rs.weights(len(cols))
-			confidences(g, q, x, r.conf)
-			if r.cgSteps > 0 {
-				rs.conjugateGradient(a, cols, g, q, s.b, pr, r.cgSteps)
-			} else if !rs.solve(a, cols, g, q, s.b, pr) {
-				r.failed[blk] = i
-				return
-			}
-		}
-		for p, c := range cols {
-			y := dot4(a, s.b[c*k:c*k+k])
-			sum += r.conf*x[p]*(1-y)*(1-y) - 2*y
+// row solves row i of the side (when updating) and returns its share of
+// the objective's sum over the interactions.
+func (r *implicitRun) row(rs *rowSolver, i int) (float64, bool) {
+	s, k := r.side, r.k
+	cols, x, _ := s.entries(i)
+	a := s.a[i*k : i*k+k]
+	if r.update {
+		g, q := rs.weights(len(cols))
+		confidences(g, q, x, r.conf)
+		pr := rowProblem{base: r.base, lambda: r.lambda}
+		if r.cgSteps > 0 {
+			rs.conjugateGradient(a, cols, g, q, s.b, pr, r.cgSteps)
+		} else if !rs.solve(a, cols, g, q, s.b, pr) {
+			return 0, false
 		}
 	}
-	r.partial[blk] = sum
+	var sum float64
+	for p, c := range cols {
+		y := dot4(a, s.b[c*k:c*k+k])
+		sum += r.conf*x[p]*(1-y)*(1-y) - 2*y
+	}
+	return sum, true
 }
 
 // confidences sets the Gram weights g = c − 1 = a·r and the right-hand-side

@@ -69,7 +69,10 @@ func randomStart(c *core, rng *rand.Rand) {
 // entries.
 func nndsvdStart(c *core, init Init, rng *rand.Rand) error {
 	sc := *c
-	sc.in = c.in.filled() // observed data: the missing entries filled
+	var err error
+	if sc.in, err = c.in.filled(); err != nil { // observed data: the missing entries filled
+		return err
+	}
 	u, s, v, ok := truncatedSVD(&sc, c.k, rng)
 	if !ok {
 		return fmt.Errorf("%w: the SVD for %v did not converge", ErrNotFinite, init)

@@ -205,13 +205,6 @@ func (in *input) find(bad func(float64) bool) (i, j int, v float64, found bool) 
 	return 0, 0, 0, false
 }
 
-func (in *input) checkFinite(name string) error {
-	if i, j, v, ok := in.find(func(v float64) bool { return !isFinite(v) }); ok {
-		return &EntryError{Matrix: name, Row: i, Col: j, Value: v, Err: ErrNotFinite}
-	}
-	return nil
-}
-
 // checkNMF checks what NMF needs of X: no negative entry and, for beta ≤ 0,
 // no zero (stored or not; for observed data, among the observed entries).
 func (in *input) checkNMF(name string, beta float64) error {

@@ -17,13 +17,13 @@ import (
 //
 //	magic        8 bytes  "FACTORMF"
 //	version      uint16   1, or 2 when the flags are not 0
-//	kind         uint8    1 NMF, 2 VanillaALS, 3 MiniBatchNMF
+//	kind         uint8    1 NMF, 2 VanillaALS, 3 MiniBatchNMF, 4 ImplicitALS
 //	flags        uint8    version 1: 0; version 2: bit 0 WithObservedOnly,
 //	                      bit 1 WithCountScaledAlpha, bit 2 WithNonNegative
 //	settings:
 //	  options    uint16   which options were given (WithInitialFactors and
-//	                      WithProgress are not saved); uint32 for kind 3,
-//	                      whose options reach past bit 15
+//	                      WithProgress are not saved); uint32 for kinds 3
+//	                      and 4, whose options reach past bit 15
 //	  k          uint64
 //	  alphaW     float64  alphaH, l1Ratio, tol as float64 too
 //	  maxIter    uint64   restarts as uint64 too
@@ -33,6 +33,7 @@ import (
 //	  kind 3 only: batch size uint64, forget factor float64, max no
 //	             improvement, fresh restarts max iter and transform max
 //	             iter uint64 each (WithFreshRestarts is its option bit)
+//	  kind 4 only: confidence float64, CG steps uint64
 //	shape:       n, m     uint64 each
 //	fit:         objective, reconstruction error  float64 each
 //	history:     count uint64, then count float64
@@ -40,6 +41,10 @@ import (
 //	H            k·m float64, row-major
 //	kind 3 only: epochs, steps uint64 each, ρ float64, then A and B of
 //	             the online H step, k·m float64 each, row-major as H
+//	kind 4 only: the interactions of the fitted data (which Recommend
+//	             leaves out): their count c uint64, the row ends of the
+//	             CSR pattern (n uint64, the first 0 not written), then
+//	             the c column indices uint64
 //	features:    count uint64 (0 or m), then each a uint32 length and its UTF-8 bytes
 //	checksum     uint32   CRC-32C (Castagnoli) of every byte before it
 //
@@ -53,6 +58,7 @@ const (
 	kindNMF       byte = 1
 	kindALS       byte = 2
 	kindMiniBatch byte = 3
+	kindImplicit  byte = 4
 
 	// maxDim bounds n, m and k of a model file, and maxName a feature
 	// name, so that no declared size can overflow the arithmetic below.
@@ -63,7 +69,7 @@ const (
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // kindNames names the model kinds in messages.
-var kindNames = map[byte]string{kindNMF: "an NMF", kindALS: "a VanillaALS", kindMiniBatch: "a MiniBatchNMF"}
+var kindNames = map[byte]string{kindNMF: "an NMF", kindALS: "a VanillaALS", kindMiniBatch: "a MiniBatchNMF", kindImplicit: "an ImplicitALS"}
 
 // savedModel is everything a model file holds, in the form the model types
 // are rebuilt from.
@@ -74,12 +80,16 @@ type savedModel struct {
 	fit      *fitted
 	features []string
 	online   *savedOnline // kind 3: the state PartialFit continues from
+	seen     *CSR         // kind 4: the interactions Recommend leaves out
 }
+
+// wideOptions reports whether a kind's option set is written as a uint32.
+func wideOptions(kind byte) bool { return kind == kindMiniBatch || kind == kindImplicit }
 
 // savedOptions are the options a model file keeps. Those of kinds 1 and 2
 // fit in 16 bits (NMF and VanillaALS refuse miniBatchOnly).
 const savedOptions = optK | optAlpha | optAlphaH | optL1Ratio | optTol | optMaxIter |
-	optRestarts | optSolver | optBeta | optInit | optSeed | optFeatureNames | miniBatchOnly
+	optRestarts | optSolver | optBeta | optInit | optSeed | optFeatureNames | miniBatchOnly | implicitOnly
 
 // The flags of a model file: the options that change how a model
 // transforms, beyond the 16 option bits of kinds 1 and 2.
@@ -175,7 +185,7 @@ func writeModel(w io.Writer, s *savedModel) (int64, error) {
 	}
 	e.u8(s.kind)
 	e.u8(flags)
-	if s.kind == kindMiniBatch {
+	if wideOptions(s.kind) {
 		e.u32(uint32(c.set & savedOptions))
 	} else {
 		e.u16(uint16(c.set & savedOptions))
@@ -191,8 +201,12 @@ func writeModel(w io.Writer, s *savedModel) (int64, error) {
 	e.u8(byte(c.init))
 	e.f64(c.beta)
 	e.u64(c.seed)
-	if s.kind == kindMiniBatch {
+	switch s.kind {
+	case kindMiniBatch:
 		e.miniBatchSettings(c)
+	case kindImplicit:
+		e.f64(c.confidence)
+		e.int(c.cgSteps)
 	}
 	e.int(s.n)
 	e.int(s.m)
@@ -202,8 +216,11 @@ func writeModel(w io.Writer, s *savedModel) (int64, error) {
 	e.floats(s.fit.history)
 	e.floats(s.fit.w.RawMatrix().Data)
 	e.floats(s.fit.h.RawMatrix().Data)
-	if s.kind == kindMiniBatch {
+	switch s.kind {
+	case kindMiniBatch:
 		e.online(s.online, s.m, c.k)
+	case kindImplicit:
+		e.pattern(s.seen)
 	}
 	e.int(len(s.features))
 	for _, f := range s.features {
@@ -356,7 +373,7 @@ func readModel(r io.Reader, avail int64, kind byte) (*savedModel, int64, error) 
 		return nil, d.n, formatError("the file holds %s model, not %s", kindNames[s.kind], kindNames[kind])
 	}
 	c := &s.cfg
-	if s.kind == kindMiniBatch {
+	if wideOptions(s.kind) {
 		c.set = option(d.u32())
 	} else {
 		c.set = option(d.u16())
@@ -372,8 +389,12 @@ func readModel(r io.Reader, avail int64, kind byte) (*savedModel, int64, error) 
 	c.solver, c.init = Solver(d.u8()), Init(d.u8())
 	c.beta = d.f64()
 	c.seed = d.u64()
-	if s.kind == kindMiniBatch {
+	switch s.kind {
+	case kindMiniBatch:
 		d.miniBatchSettings(c)
+	case kindImplicit:
+		c.confidence = d.f64()
+		c.cgSteps = d.size("CG steps", math.MaxInt)
 	}
 	s.n, s.m = d.size("rows", maxDim), d.size("columns", maxDim)
 	f := &fitted{objective: d.f64(), recErr: d.f64()}
@@ -386,8 +407,11 @@ func readModel(r io.Reader, avail int64, kind byte) (*savedModel, int64, error) 
 	}
 	w := d.floats(s.n*c.k, "W")
 	h := d.floats(c.k*s.m, "H")
-	if s.kind == kindMiniBatch {
+	switch s.kind {
+	case kindMiniBatch:
 		s.online = d.online(c.k, s.m)
+	case kindImplicit:
+		s.seen = d.pattern(s.n, s.m)
 	}
 	names := d.size("feature names", uint64(s.m))
 	if given := c.set&optFeatureNames != 0; d.err == nil && (names != 0 && names != s.m || given != (names != 0)) {
@@ -423,18 +447,26 @@ func (s *savedModel) rebuild(f *fitted, w, h []float64) error {
 		err = c.validateNMF()
 	case kindALS:
 		err = c.validateALS()
+	case kindImplicit:
+		err = c.validateImplicit()
 	default:
 		err = c.validateMiniBatchFile()
 	}
 	if err != nil {
 		return formatError("settings: %v", err)
 	}
-	if s.kind == kindMiniBatch {
+	switch s.kind {
+	case kindMiniBatch:
 		if err := s.checkOnline(f); err != nil {
 			return err
 		}
 		parts = append(parts, s.online.acc.num, s.online.acc.den)
-	} else {
+	case kindImplicit: // no reconstruction error
+		if !math.IsNaN(f.recErr) {
+			return formatError("reconstruction error %g, but an ImplicitALS has none (NaN)", f.recErr)
+		}
+		parts = append(parts, []float64{f.objective}, f.history)
+	default:
 		parts = append(parts, []float64{f.objective, f.recErr}, f.history)
 	}
 	for _, part := range parts {
@@ -444,7 +476,7 @@ func (s *savedModel) rebuild(f *fitted, w, h []float64) error {
 			}
 		}
 	}
-	if s.kind != kindALS { // an NMF's factors are non-negative
+	if s.kind == kindNMF || s.kind == kindMiniBatch || s.kind == kindALS && c.nonNegative { // non-negative factors
 		for _, part := range [][]float64{w, h} {
 			for _, v := range part {
 				if v < 0 {
@@ -461,6 +493,8 @@ func (s *savedModel) rebuild(f *fitted, w, h []float64) error {
 		f.components = c.nmfComponents(ht, m)
 	case kindALS:
 		f.components = c.alsComponents(ht, m)
+	case kindImplicit: // the factors; ImplicitALS.load makes the rest
+		f.components = newComponents(ht, m, k, Frobenius, penalty{}, true, c.stopRule)
 	default:
 		f.components = newComponents(ht, m, k, c.beta, newPenalty(c.alphaW, c.l1Ratio, m), false, transformRule(c))
 		s.online.acc.num = transposed(s.online.acc.num, k, m)

@@ -242,10 +242,105 @@ type smallFile struct {
 func smallFiles(t testing.TB) []smallFile {
 	b, m := smallModel(t)
 	mb, mm := smallMiniBatch(t)
+	ib, im := smallImplicit(t)
 	return []smallFile{
 		{"NMF", b, m, func() modelFile { return new(factor.NMF) }, 14, 88},
 		// Kind 3's options take 4 bytes, and its own settings 40 more.
 		{"MiniBatchNMF", mb, miniBatchFile{mm}, func() modelFile { return miniBatchFile{new(factor.MiniBatchNMF)} }, 16, 130},
+		// Kind 4's own settings, confidence and CG steps, take 16 bytes.
+		{"ImplicitALS", ib, implicitFile{im}, func() modelFile { return implicitFile{new(factor.ImplicitALS)} }, 16, 106},
+	}
+}
+
+// implicitFile is an ImplicitALS as a modelFile: it has no reconstruction
+// error, feature names or inverse transform.
+type implicitFile struct{ *factor.ImplicitALS }
+
+func (implicitFile) ReconstructionErr() float64 { return math.NaN() }
+func (implicitFile) FeatureNames() []string     { return nil }
+func (implicitFile) InverseTransform(mat.Matrix) (*mat.Dense, error) {
+	return nil, errors.New("ImplicitALS has no inverse transform")
+}
+
+// smallImplicit returns the model file of a small fitted ImplicitALS, and
+// the model.
+func smallImplicit(t testing.TB) ([]byte, *factor.ImplicitALS) {
+	t.Helper()
+	m := factor.NewImplicitALS(factor.WithK(2), factor.WithSeed(1), factor.WithConfidence(3), factor.WithCGSteps(2))
+	if err := m.Fit(sparseOf(t, randomMatrix(7, 5, 0.5, 0.5, 44))); err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, m
+}
+
+// TestImplicitModelRoundTrip: a loaded ImplicitALS is the fitted one: the
+// same factors, record and settings, the same recommendations (which leave
+// out the fitted interactions the file carries), similar items and
+// fold-ins, bit for bit, and it marshals to the same bytes, also through
+// WriteTo and ReadFrom.
+func TestImplicitModelRoundTrip(t *testing.T) {
+	x := sparseOf(t, randomMatrix(30, 12, 0.5, 0.7, 45))
+	m := factor.NewImplicitALS(factor.WithK(3), factor.WithAlpha(0.1), factor.WithConfidence(5), factor.WithSeed(2), factor.WithMaxIter(8))
+	if err := m.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil || !bytes.Equal(buf.Bytes(), b) {
+		t.Fatalf("WriteTo differs from MarshalBinary (%v)", err)
+	}
+	var loaded factor.ImplicitALS
+	if err := loaded.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	if !sameBits(m.W(), loaded.W()) || !sameBits(m.H(), loaded.H()) || m.NIter() != loaded.NIter() ||
+		math.Float64bits(m.Objective()) != math.Float64bits(loaded.Objective()) || !slices.Equal(m.History(), loaded.History()) {
+		t.Error("factors or record differ")
+	}
+	for user := range 30 {
+		ia, sa, errA := m.Recommend(user, 4)
+		ib, sb, errB := loaded.Recommend(user, 4)
+		if errA != nil || errB != nil || !slices.Equal(ia, ib) || !slices.Equal(sa, sb) {
+			t.Fatalf("user %d: recommendations differ: %v %v, %v %v (%v, %v)", user, ia, sa, ib, sb, errA, errB)
+		}
+	}
+	for item := range 12 {
+		ia, sa, _ := m.SimilarItems(item, 3)
+		ib, sb, _ := loaded.SimilarItems(item, 3)
+		if !slices.Equal(ia, ib) || !slices.Equal(sa, sb) {
+			t.Fatalf("item %d: similar items differ", item)
+		}
+	}
+	fresh := sparseOf(t, randomMatrix(3, 12, 0.5, 0.6, 46))
+	wa, errA := m.Transform(fresh)
+	wb, errB := loaded.Transform(fresh)
+	if errA != nil || errB != nil || !sameBits(wa, wb) {
+		t.Errorf("Transform differs (%v, %v)", errA, errB)
+	}
+	if again, err := loaded.MarshalBinary(); err != nil || !bytes.Equal(again, b) {
+		t.Errorf("the loaded model marshals to other bytes (%v)", err)
+	}
+	var two bytes.Buffer
+	two.Write(b)
+	two.Write(b)
+	var r1, r2 factor.ImplicitALS
+	n1, err1 := r1.ReadFrom(&two)
+	n2, err2 := r2.ReadFrom(&two)
+	if err1 != nil || err2 != nil || n1 != int64(len(b)) || n2 != int64(len(b)) || !sameBits(r2.W(), m.W()) {
+		t.Errorf("ReadFrom of two files in a stream: %d %v, %d %v", n1, err1, n2, err2)
+	}
+	if err := new(factor.NMF).UnmarshalBinary(b); !errors.Is(err, factor.ErrFormat) || !strings.Contains(err.Error(), "ImplicitALS") {
+		t.Errorf("an ImplicitALS file as an NMF: %v, want ErrFormat naming the kind", err)
+	}
+	if _, err := new(factor.ImplicitALS).MarshalBinary(); !errors.Is(err, factor.ErrNotFitted) {
+		t.Errorf("zero ImplicitALS: %v, want ErrNotFitted", err)
 	}
 }
 
@@ -432,30 +527,39 @@ func TestModelGolden(t *testing.T) {
 		if c.name != "nmf-hals" && c.name != "als" && c.name != "minibatch" {
 			continue
 		}
-		path := filepath.Join("testdata", "models", c.name+".model")
 		b, err := c.fitted(t).MarshalBinary()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *update {
-			if err := os.WriteFile(path, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		golden, err := os.ReadFile(path)
-		if err != nil {
+		checkGolden(t, c.name, b, c.empty())
+	}
+	b, _ := smallImplicit(t)
+	checkGolden(t, "implicit", b, implicitFile{new(factor.ImplicitALS)})
+}
+
+// checkGolden holds the model file b of a fit to testdata/models/NAME.model
+// (rewriting it with -update), and checks that the file loads into empty
+// and marshals back to its bytes.
+func checkGolden(t *testing.T, name string, b []byte, empty modelFile) {
+	t.Helper()
+	path := filepath.Join("testdata", "models", name+".model")
+	if *update {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if runtime.GOARCH == "amd64" && !bytes.Equal(b, golden) {
-			t.Errorf("%s: the model file differs from %s (a format change? then -update)", c.name, path)
-		}
-		loaded := c.empty()
-		if err := loaded.UnmarshalBinary(golden); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		if again, err := loaded.MarshalBinary(); err != nil || !bytes.Equal(again, golden) {
-			t.Errorf("%s loads, but marshals back to other bytes (%v)", path, err)
-		}
+	}
+	golden, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOARCH == "amd64" && !bytes.Equal(b, golden) {
+		t.Errorf("%s: the model file differs from %s (a format change? then -update)", name, path)
+	}
+	if err := empty.UnmarshalBinary(golden); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if again, err := empty.MarshalBinary(); err != nil || !bytes.Equal(again, golden) {
+		t.Errorf("%s loads, but marshals back to other bytes (%v)", path, err)
 	}
 }
 

@@ -1,7 +1,9 @@
 package factor
 
 import (
+	"fmt"
 	"math"
+	"sort"
 
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -212,9 +214,9 @@ func (in *input) checkObserved(name string) error {
 // & Oh 2010); its mean is the mean of the observed entries. It is dense
 // when X was given dense (the same start as complete data when all is
 // observed), else CSR. For complete data it is X itself.
-func (in *input) filled() *input {
+func (in *input) filled() (*input, error) {
 	if !in.observed {
-		return in
+		return in, nil
 	}
 	inv := in.count() / (float64(in.n) * float64(in.m))
 	inv = 1 / inv
@@ -235,6 +237,13 @@ func (in *input) filled() *input {
 		}
 		out.csr = &CSR{rows: in.n, cols: in.m, indptr: s.indptr, indices: s.indices, data: data}
 	}
+	for p, v := range s.data {
+		if !isFinite(v * inv) {
+			i := sort.SearchInts(s.indptr, p+1) - 1
+			return nil, fmt.Errorf("%w: X[%d, %d] = %g overflows when divided by the observed share %g for the SVD of the start; use InitRandom or rescale X",
+				ErrNotFinite, i, s.indices[p], v, 1/inv)
+		}
+	}
 	out.sumSq = out.sumSquares()
-	return out
+	return out, nil
 }

@@ -44,18 +44,38 @@ func (c *components) solveW(ctx context.Context, in *input) (*mat.Dense, error) 
 	if a != 1 {
 		band = scaleBand
 	}
+	var w *mat.Dense
 	if b := factorScale(c.ht, band); a != 1 || b != 1 {
 		at := *c
 		at.ht = append([]float64(nil), c.ht...)
 		scaleSlice(at.ht, 1/b)
 		at.penW = c.penW.rescaled(c.beta, a, b)
-		w, err := at.solveAtScale(ctx, in)
+		w, err = at.solveAtScale(ctx, in)
 		if err == nil {
 			w.Scale(a/b, w)
 		}
-		return w, err
+	} else {
+		w, err = c.solveAtScale(ctx, in)
 	}
-	return c.solveAtScale(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return w, finiteRows(w)
+}
+
+// finiteRows checks that every entry of the solved W is finite: data or
+// factors near the ends of float64's range (an entry of 1e308, a model
+// whose factors collapsed to subnormal numbers) can overflow the solve.
+func finiteRows(w *mat.Dense) error {
+	r, _ := w.Dims()
+	for i := 0; i < r; i++ {
+		for j, v := range w.RawRowView(i) {
+			if !isFinite(v) {
+				return fmt.Errorf("%w: W[%d, %d] of the transform is %g: the data or the model's factors are too near the ends of float64's range", ErrNotFinite, i, j, v)
+			}
+		}
+	}
+	return nil
 }
 
 // solveAtScale is solveW once X and H are at unit scale.

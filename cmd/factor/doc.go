@@ -25,7 +25,8 @@
 //     and fitted without being made dense.
 //
 // Either may be gzip-compressed. FILE "-" reads standard input and detects
-// the format from its content. With no FILE, factor runs on a built-in data
+// the format from its content. With -observed-only X may have missing
+// entries (see Missing entries below). With no FILE, factor runs on a built-in data
 // set, scikit-learn's 1797 handwritten digits of 8×8 pixels (64 columns of
 // integers 0 to 16), with 16 components drawn as 8×8 images: a demo that
 // needs no data.
@@ -84,6 +85,11 @@
 //		m) into components.png; automatic 8x8 for the built-in digits.
 //	-quiet
 //		print no progress.
+//	-observed-only
+//		fit only the observed entries of X (factor.WithObservedOnly): CSV
+//		cells that are empty, NA or NaN are missing, and so are the
+//		entries a MatrixMarket coordinate file does not list (see Missing
+//		entries below).
 //	-batch-size N
 //		stream FILE through MiniBatchNMF in blocks of N rows instead of
 //		fitting it in memory (see Streaming below).
@@ -115,8 +121,9 @@
 // was. The files moved aside are deleted once all are in place. Factor
 // then prints a summary on standard output: the number of
 // iterations, the final objective, the relative error ‖X − WH‖_F / ‖X‖_F
-// computed from the written factors, the fitting time and the files
-// written; with -vocab, a line "topic N: term term ..." per component.
+// computed from the written factors (over the observed entries with
+// -observed-only), the fitting time and the files written; with -vocab, a
+// line "topic N: term term ..." per component.
 //
 // While fitting, factor shows its progress on standard error: a progress
 // bar with the iteration, objective, rate and time left when standard
@@ -150,10 +157,49 @@
 // relative error of the written W over the whole file. -save writes the
 // MiniBatchNMF model (factor.MiniBatchNMF.MarshalBinary) in the same
 // all-or-nothing step, without column names (MiniBatchNMF takes none).
-// -restarts, -solver and -image apply only to the in-memory fit and are
-// usage errors with -batch-size, as -transform-max-iter is without it; so
-// is FILE "-" unless -max-iter is 1, as standard input cannot be read
-// twice (its one pass is copied to a temporary file for the transform).
+// -restarts, -solver, -image and -observed-only (MiniBatchNMF takes no
+// missing entries) apply only to the in-memory fit and are usage errors
+// with -batch-size, as -transform-max-iter is without it; so is FILE "-"
+// unless -max-iter is 1, as standard input cannot be read twice (its one
+// pass is copied to a temporary file for the transform).
+//
+// # Missing entries
+//
+// With -observed-only only the observed entries of X count: the fit
+// minimizes the loss over them alone (factor.WithObservedOnly), for data
+// with holes such as ratings nobody gave or pixels that are masked.
+//
+// In a CSV file a cell is missing when it is empty (or white space, or
+// "") or spells NA or NaN in any case (nan, NAN, na); every other cell
+// must be a number, and other spellings (?, N/A, null, -nan, inf) are
+// errors. A blank line is skipped, not a row, so a one-column file writes
+// its missing cells NA. A missing cell is neither a name nor a number for
+// the header rule: the first line is a header when its other fields are
+// all names ("a,,c" names a column ""), and a row when they are all
+// numbers ("1,,3" and "NaN,2" are rows: a row with missing cells is never
+// taken for a header and dropped). A first line of nothing but missing
+// cells could be a header without a name or a row without a value, and is
+// an error: start the file with a header line of names, or leave the row
+// out.
+//
+// In a MatrixMarket coordinate file the entries the file lists are the
+// observed ones, explicit zeros included, and those it does not list are
+// missing rather than zero. An array file lists every entry, and its
+// reader accepts no NaN: all its entries are observed.
+//
+// A row or column with no observed entry gets a zero row of W or column
+// of H; X with no observed entry at all is an error. The summary counts
+// the missing entries of a dense X (or says that the stored entries of a
+// sparse one are the observed ones) and gives the relative error over the
+// observed entries, ‖P(X − WH)‖_F / ‖P(X)‖_F with P keeping them. W.csv,
+// H.csv, history.csv (the objective over the observed entries),
+// convergence.png, components.png and the topics are written as without
+// the flag. -solver ahals takes no missing entries and is a usage error
+// with it. -save writes a model of format version 2 whose flags byte says
+// it was fitted so, and factor transform then reads DATA by the same
+// rules. Without -observed-only an empty, NA or NaN cell is an error as
+// any other non-number, and the entries a coordinate file does not list
+// are zeros.
 //
 // # Transform
 //
@@ -165,7 +211,11 @@
 // fixed, as the model's Transform gives them. DATA is read as the FILE of
 // the fitting command (CSV or MatrixMarket, gzip-compressed or not, "-"
 // for standard input) and must have the model's m columns; a CSV header
-// must be the model's feature names, when it has them, in their order. A
+// must be the model's feature names, when it has them, in their order.
+// When the model was fitted with -observed-only (its flags byte, byte 11
+// of the file, says so) DATA may have missing entries, read as by
+// -observed-only (see Missing entries), which the model's Transform leaves
+// out; otherwise a missing cell is an error, as in the fit. A
 // file that does not load as a model (damaged, truncated, of a newer
 // format version or of another model type) is an error that gives the
 // library's reason, such as "malformed file: model file: checksum ...".
@@ -187,7 +237,8 @@
 //		progress.
 //
 // It prints a summary: the input, the model (k and m), the relative error
-// ‖X − WH‖_F / ‖X‖_F of the new rows and the time taken, and W.csv. With
+// ‖X − WH‖_F / ‖X‖_F of the new rows (over their observed entries for a
+// model fitted with -observed-only) and the time taken, and W.csv. With
 // names (-vocab, or the model's), it then prints the fit's "topic N: term
 // term ..." line for each component, and for each row of DATA (row I is
 // line I of W.csv) its top components, those of its largest W entries, at
@@ -205,9 +256,11 @@
 // (an unknown flag, a bad flag value, a missing -k or one too large for
 // the data, a missing -model or DATA, -save naming one of the outputs in
 // DIR, a flag of the in-memory fit with -batch-size or -transform-max-iter
-// without it), 1 for any other failure (a file that cannot be read, malformed or
-// negative data, a model file that does not load, data whose columns are
-// not the model's, a failed fit or output file), and 0 on success.
+// without it, -observed-only with -solver ahals), 1 for any other failure
+// (a file that cannot be read, malformed or negative data, a missing cell
+// without -observed-only, data with no observed entry, a model file that
+// does not load, data whose columns are not the model's, a failed fit or
+// output file), and 0 on success.
 //
 // Examples:
 //
@@ -218,6 +271,8 @@
 //	factor -k 20 -vocab terms.txt -save topics.model tfidf.mtx
 //	factor -k 20 -batch-size 2048 -max-iter 3 big.mtx.gz
 //	factor transform -model topics.model -out new new.mtx
+//	factor -k 10 -observed-only -save ratings.model ratings.mtx
+//	factor transform -model ratings.model -out new new-users.csv
 //
 // Only a first argument "transform" runs factor transform: a data file of
 // that name is ./transform.

@@ -40,6 +40,10 @@ type options struct {
 	file      string // "" for the built-in digits, "-" for standard input
 	batchSize int    // rows a block, to stream the input through MiniBatchNMF; 0 to fit in memory
 	batchSet  bool
+	// observedOnly is -observed-only: only the observed entries of X
+	// count, the stored ones of a MatrixMarket coordinate file and the
+	// numbers of a CSV file, whose missing cells are read as NaN.
+	observedOnly bool
 	// transformMaxIter is -transform-max-iter, the iterations of the
 	// streamed fit's transform; given only when set["transform-max-iter"].
 	transformMaxIter int
@@ -81,6 +85,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.top, "top", 10, "number of terms per component printed with -vocab")
 	fs.Var(&o.image, "image", "draw the components as `WxH` grey images (8x8 for the built-in digits)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print no progress")
+	fs.BoolVar(&o.observedOnly, "observed-only", false, "fit only the observed entries of X: CSV cells that are empty, NA or NaN (in any case) are missing, "+
+		"and so are the entries a MatrixMarket coordinate file does not list (those it lists, zeros too, are the observed ones; an array file has no missing entries); "+
+		"the relative error is over the observed entries, and -save keeps the rule for factor transform")
 	fs.IntVar(&o.batchSize, "batch-size", 0, "stream FILE through MiniBatchNMF in blocks of `N` rows, re-reading it each of -max-iter epochs, instead of fitting in memory")
 	fs.IntVar(&o.transformMaxIter, "transform-max-iter", 0, "with -batch-size, maximum iterations of the transform that writes W.csv, saved with the model (default: the value of -max-iter)")
 
@@ -213,6 +220,8 @@ func (o *options) check() error {
 		return usagef("-top %d: want a value ≥ 1", o.top)
 	case (o.solver == factor.HALS || o.solver == factor.AcceleratedHALS) && float64(o.beta) != factor.Frobenius:
 		return usagef("-solver %v minimizes only the Frobenius loss, not -beta %v; use -solver mu or auto", o.solver, o.beta)
+	case o.observedOnly && o.solver == factor.AcceleratedHALS:
+		return usagef("-solver ahals does not take missing entries (-observed-only); use -solver hals or auto")
 	}
 	if o.batchSet {
 		return o.checkStream()
@@ -229,6 +238,7 @@ var inMemoryOnly = []struct{ name, why string }{
 	{"restarts", "MiniBatchNMF makes one run"},
 	{"solver", "MiniBatchNMF has the multiplicative update only"},
 	{"image", "the streamed fit draws no components"},
+	{"observed-only", "MiniBatchNMF does not take missing entries"},
 }
 
 // checkStream checks the flags of a streamed fit, -batch-size.
@@ -264,7 +274,11 @@ func (o *options) checkData(n, m int) error {
 
 // nmfOptions returns the library options of NMF for the settings.
 func (o *options) nmfOptions(progress func(factor.Progress)) []factor.Option {
-	return append(o.commonOptions(progress), factor.WithSolver(o.solver), factor.WithRestarts(o.restarts))
+	opts := append(o.commonOptions(progress), factor.WithSolver(o.solver), factor.WithRestarts(o.restarts))
+	if o.observedOnly {
+		opts = append(opts, factor.WithObservedOnly())
+	}
+	return opts
 }
 
 // miniBatchOptions returns the library options of MiniBatchNMF for the

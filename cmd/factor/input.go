@@ -6,12 +6,14 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/factorgo/factor"
 	"github.com/factorgo/factor/internal/csvmat"
+	"github.com/factorgo/factor/internal/residual"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -22,13 +24,22 @@ type dataset struct {
 	header []string   // the feature names of a CSV header, or nil
 	lines  []int      // the line of each row of a CSV file, or nil
 	row0   int        // the row of the file that is X's first: X is a block of a streamed file
+	// observed says that only the observed entries of X count: the stored
+	// ones of a *factor.CSR, the non-NaN ones of a dense X (-observed-only,
+	// or a model fitted with it).
+	observed bool
 }
 
 // mmBanner starts every MatrixMarket file.
 const mmBanner = "%%MatrixMarket"
 
 // readInput reads X from file: "" for the built-in digits, "-" for stdin.
-func readInput(file string, stdin io.Reader) (*dataset, error) {
+// With observed, only the observed entries of X count: the missing cells
+// of a CSV file are read as NaN (csvmat.ReadMissing), and the entries a
+// MatrixMarket coordinate file does not list are missing rather than
+// zero; a MatrixMarket array file holds only observed entries, as its
+// reader refuses NaN.
+func readInput(file string, stdin io.Reader, observed bool) (*dataset, error) {
 	src, err := openInput(file, stdin)
 	if err != nil {
 		return nil, err
@@ -39,9 +50,9 @@ func readInput(file string, stdin io.Reader) (*dataset, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s", src.name, libMessage(err))
 		}
-		return &dataset{name: src.name, x: x}, nil
+		return &dataset{name: src.name, x: x, observed: observed}, nil
 	}
-	return readCSV(src.name, src.r)
+	return readCSV(src.name, src.r, observed)
 }
 
 // source is an opened input: its content, decompressed, and its format.
@@ -111,13 +122,18 @@ func openFile(path, what string) (*os.File, error) {
 }
 
 // readCSV reads a dense matrix from CSV, with an optional header line of
-// names (see package csvmat for the format).
-func readCSV(name string, r io.Reader) (*dataset, error) {
-	m, err := csvmat.Read(name, r)
+// names (see package csvmat for the format), and with observed its
+// missing cells as NaN.
+func readCSV(name string, r io.Reader, observed bool) (*dataset, error) {
+	read := csvmat.Read
+	if observed {
+		read = csvmat.ReadMissing
+	}
+	m, err := read(name, r)
 	if err != nil {
 		return nil, err
 	}
-	return &dataset{name: name, x: m.X, header: m.Header, lines: m.Lines}, nil
+	return &dataset{name: name, x: m.X, header: m.Header, lines: m.Lines, observed: observed}, nil
 }
 
 // at describes where entry (i, j) of X is in the input, for messages.
@@ -128,13 +144,51 @@ func (d *dataset) at(i, j int) string {
 	return fmt.Sprintf("%s: row %d, column %d", d.name, d.row0+i+1, j+1)
 }
 
-// describe summarizes the shape and kind of X.
+// describe summarizes the shape and kind of X, and which of its entries
+// are observed when only those count.
 func (d *dataset) describe() string {
 	n, m := d.x.Dims()
 	if c, ok := d.x.(*factor.CSR); ok {
-		return fmt.Sprintf("%d×%d sparse, %d stored entries", n, m, c.NNZ())
+		s := fmt.Sprintf("%d×%d sparse, %d stored entries", n, m, c.NNZ())
+		if d.observed {
+			s += ", the observed ones"
+		}
+		return s
 	}
-	return fmt.Sprintf("%d×%d dense", n, m)
+	s := fmt.Sprintf("%d×%d dense", n, m)
+	if d.observed {
+		s += fmt.Sprintf(", %d missing entries", n*m-d.observedEntries())
+	}
+	return s
+}
+
+// observedEntries returns the number of observed entries of X when only
+// those count: the stored entries of a *factor.CSR, the entries of a
+// dense X that are not NaN.
+func (d *dataset) observedEntries() int {
+	if c, ok := d.x.(*factor.CSR); ok {
+		return c.NNZ()
+	}
+	n, m := d.x.Dims()
+	count := 0
+	for i := range n {
+		for j := range m {
+			if !math.IsNaN(d.x.At(i, j)) {
+				count++
+			}
+		}
+	}
+	return count
+}
+
+// relErr returns the relative error ‖X − WH‖_F / ‖X‖_F of the factors w
+// and h of X, over the observed entries of X when only those count.
+func (d *dataset) relErr(w, h *mat.Dense) float64 {
+	if d.observed {
+		rel, _ := residual.Observed(d.x, w, h)
+		return rel
+	}
+	return residual.Relative(d.x, w, h)
 }
 
 // libMessage returns the message of a library error without the "factor: "

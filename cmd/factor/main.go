@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/factorgo/factor"
-	"github.com/factorgo/factor/internal/residual"
 )
 
 // main runs factor with the process's arguments and standard files.
@@ -81,13 +80,16 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 	if o.batchSize > 0 {
 		return stream(ctx, o, stdin, stdout, stderr)
 	}
-	d, err := readInput(o.file, stdin)
+	d, err := readInput(o.file, stdin, o.observedOnly)
 	if err != nil {
 		return err
 	}
 	n, m := d.x.Dims()
 	if err := o.checkData(n, m); err != nil {
 		return err
+	}
+	if d.observed && d.observedEntries() == 0 {
+		return fmt.Errorf("%s: no entry is observed, every one is missing: nothing to fit", d.name)
 	}
 	var vocab []string
 	if o.vocab != "" {
@@ -125,7 +127,7 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 		opts:      o,
 		iters:     model.NIter(),
 		objective: model.Objective(),
-		relErr:    residual.Relative(d.x, w, h),
+		relErr:    d.relErr(w, h),
 		elapsed:   elapsed,
 		paths:     paths,
 	}

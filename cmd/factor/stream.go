@@ -215,7 +215,7 @@ func stream(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.
 		{"epochs", fmt.Sprint(o.maxIter)},
 		{"steps", fmt.Sprintf("%d (%d per epoch)", model.NSteps(), perEpoch)},
 		{"batch cost", fmt.Sprintf("%.6g (the last step's)", history[len(history)-1])},
-		relErrField(relErr),
+		relErrField(relErr, false),
 		{"elapsed", round(elapsed).String()},
 	}, paths)
 	if vocab != nil {

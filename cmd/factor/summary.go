@@ -26,7 +26,7 @@ func (s *summary) print(w io.Writer) {
 		{"model", fmt.Sprintf("NMF k=%d, solver %v, beta %v, init %v", o.k, o.solver, o.beta, o.init)},
 		{"iterations", fmt.Sprint(s.iters)},
 		{"objective", fmt.Sprintf("%.6g", s.objective)},
-		relErrField(s.relErr),
+		relErrField(s.relErr, s.data.observed),
 		{"elapsed", round(s.elapsed).String()},
 	}, s.paths)
 }
@@ -50,12 +50,19 @@ func printFields(w io.Writer, fields []field, paths []string) {
 }
 
 // relErrField reports the relative error ‖X − WH‖_F / ‖X‖_F, NaN when X
-// is zero.
-func relErrField(relErr float64) field {
-	if math.IsNaN(relErr) {
-		return field{"relative error", "undefined: X is zero"}
+// is zero, over the observed entries of X when observed.
+func relErrField(relErr float64, observed bool) field {
+	where := ""
+	if observed {
+		where = " on its observed entries"
 	}
-	return field{"relative error", fmt.Sprintf("%.6g (‖X − WH‖_F / ‖X‖_F)", relErr)}
+	if math.IsNaN(relErr) {
+		return field{"relative error", "undefined: X is zero" + where}
+	}
+	if observed {
+		where = " over the observed entries"
+	}
+	return field{"relative error", fmt.Sprintf("%.6g (‖X − WH‖_F / ‖X‖_F%s)", relErr, where)}
 }
 
 // round rounds d to a millisecond, or to a microsecond below that.

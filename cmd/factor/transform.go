@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/factorgo/factor"
-	"github.com/factorgo/factor/internal/residual"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -84,7 +83,7 @@ func transform(ctx context.Context, o *transformOptions, stdin io.Reader, stdout
 	h := model.H()
 	k, m := h.Dims()
 	names := model.names
-	d, err := readInput(o.file, stdin)
+	d, err := readInput(o.file, stdin, model.observed)
 	if err != nil {
 		return err
 	}
@@ -116,7 +115,7 @@ func transform(ctx context.Context, o *transformOptions, stdin io.Reader, stdout
 	printFields(stdout, []field{
 		{"input", d.name + ": " + d.describe()},
 		{"model", fmt.Sprintf("%s: %s k=%d, %d columns", o.model, model.kind, k, m)},
-		relErrField(residual.Relative(d.x, w, h)),
+		relErrField(d.relErr(w, h), d.observed),
 		{"elapsed", round(elapsed).String()},
 	}, paths)
 	if names != nil {
@@ -131,6 +130,11 @@ type loadedModel struct {
 	transformer
 	kind  string   // its type, "NMF" or "MiniBatchNMF"
 	names []string // its feature names, or nil
+	// observed says that the model was fitted with WithObservedOnly
+	// (factor -observed-only), so that its Transform reads the NaN
+	// entries of dense rows and the unstored entries of sparse ones as
+	// missing.
+	observed bool
 }
 
 // transformer is what transform uses of a model.
@@ -139,15 +143,22 @@ type transformer interface {
 	TransformContext(ctx context.Context, x mat.Matrix) (*mat.Dense, error)
 }
 
-// kindOffset and kindMiniBatch locate and name a MiniBatchNMF model file
-// (docs/model-format.md: byte 10 is the model kind, 3 a MiniBatchNMF).
+// kindOffset and kindMiniBatch locate and name a MiniBatchNMF model file,
+// and flagsOffset and flagObservedOnly a model fitted WithObservedOnly
+// (docs/model-format.md: byte 10 is the model kind, 3 a MiniBatchNMF;
+// byte 11 the flags, 0 in format version 1, and in version 2 bit 0 set
+// for WithObservedOnly). The library checks both bytes when it loads the
+// file, which the checksum covers: once it has, they say what it read.
 const (
-	kindOffset    = 10
-	kindMiniBatch = 3
+	kindOffset       = 10
+	kindMiniBatch    = 3
+	flagsOffset      = 11
+	flagObservedOnly = 1 << 0
 )
 
 // loadModel reads the model file at path: a MiniBatchNMF when its kind
-// byte says so, else an NMF, whose reader refuses every other file. A
+// byte says so, else an NMF, whose reader refuses every other file, and
+// tells from its flags byte whether it was fitted WithObservedOnly. A
 // file that is not one whole model file is an error saying "malformed
 // file", worded by the library.
 func loadModel(path string) (*loadedModel, error) {
@@ -163,13 +174,15 @@ func loadModel(path string) (*loadedModel, error) {
 		reader io.ReaderFrom
 		model  *loadedModel
 	)
-	if head, err := br.Peek(kindOffset + 1); err == nil && head[kindOffset] == kindMiniBatch {
+	head, _ := br.Peek(flagsOffset + 1) // a shorter file fails to load
+	if len(head) > kindOffset && head[kindOffset] == kindMiniBatch {
 		mb := new(factor.MiniBatchNMF)
 		reader, model = mb, &loadedModel{transformer: mb, kind: "MiniBatchNMF"}
 	} else {
 		nmf := new(factor.NMF)
 		reader, model = nmf, &loadedModel{transformer: nmf, kind: "NMF"}
 	}
+	model.observed = len(head) > flagsOffset && head[flagsOffset]&flagObservedOnly != 0
 	n, err := reader.ReadFrom(br)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s", path, libMessage(err))

@@ -34,6 +34,18 @@
 //     wide holds millions of numbers, but an input that is no CSV, such as
 //     /dev/zero, fails after that much instead of filling memory.
 //
+// ReadMissing reads the same format with missing values: a field that is
+// empty (or white space) or spells NA or NaN, in any case ("nan", "na",
+// "NAN"), is a missing entry, NaN in the matrix, rather than an error. Other
+// spellings ("?", "N/A", "null", "-nan") are errors still. A missing field
+// is neither a name nor a number for the header rule: the first record is a
+// header when its other fields are all names ("a,,c" names a column ""),
+// and a row when they are all numbers ("1,,3", "NaN,2"), so that a row is
+// never taken for a header for its missing values. A first record of only
+// missing fields could be either, a header without a name or a row without
+// a value, and is an error. Blank lines are skipped as ever, so the missing
+// value of a one-column file is written NA (or "").
+//
 // Errors name the input and its line (and, for malformed CSV, the column of
 // the byte) as name:line:col, the form editors and compilers use.
 package csvmat
@@ -44,6 +56,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -79,12 +92,27 @@ const MaxRecord = 64 << 20
 //
 // Errors from r itself are returned as name: <error>.
 func Read(name string, r io.Reader) (*Matrix, error) {
-	return readLimit(name, r, MaxRecord)
+	return readAll(newRowReader(name, r, MaxRecord))
+}
+
+// ReadMissing is Read for a matrix with missing values, which it stores as
+// NaN: the fields that the package comment says are missing. Its errors
+// are Read's, and for a first record of only missing fields
+//
+//	name:line: every field is missing (empty, NA or NaN): ...
+func ReadMissing(name string, r io.Reader) (*Matrix, error) {
+	rr := newRowReader(name, r, MaxRecord)
+	rr.missing = true
+	return readAll(rr)
 }
 
 // readLimit is Read with a limit of max bytes a record.
 func readLimit(name string, r io.Reader, max int) (*Matrix, error) {
-	rr := newRowReader(name, r, max)
+	return readAll(newRowReader(name, r, max))
+}
+
+// readAll reads all of rr into a Matrix.
+func readAll(rr *RowReader) (*Matrix, error) {
 	header, err := rr.Header()
 	if err != nil {
 		return nil, err
@@ -117,6 +145,7 @@ type RowReader struct {
 	pendLine  int
 	read      int   // rows returned so far
 	err       error // the error every later call returns
+	missing   bool  // fields such as NA are missing values (ReadMissing)
 }
 
 // NewRowReader returns a reader of the CSV matrix in r, named name in
@@ -191,7 +220,7 @@ func (r *RowReader) start() error {
 		return r.err
 	}
 	rec[0] = strings.TrimPrefix(rec[0], "\ufeff") // a byte order mark
-	header, err := isHeader(rec)
+	header, err := isHeader(rec, r.missing)
 	if err != nil {
 		r.err = fmt.Errorf("%s:%d: %w", r.name, line, err)
 		return r.err
@@ -271,8 +300,11 @@ func (r *RowReader) parse(rec []string, line int, data []float64) ([]float64, er
 	}
 	for j, f := range rec {
 		v, ok := number(f)
+		if !ok && r.missing && isMissing(f) {
+			v, ok = math.NaN(), true
+		}
 		if !ok {
-			return nil, fmt.Errorf("%s:%d: column %d: %s", r.name, line, j+1, notNumber(f))
+			return nil, fmt.Errorf("%s:%d: column %d: %s", r.name, line, j+1, notNumber(f, r.missing))
 		}
 		data = append(data, v)
 	}
@@ -293,22 +325,37 @@ func ReadFile(path string) (*Matrix, error) {
 // isHeader reports whether a first CSV record is a header: none of its
 // fields is a decimal number. It is a row when all of them are, and an
 // error when some are: a header with a numeric name, or a row with a typo.
-func isHeader(rec []string) (bool, error) {
+// With missing, the missing fields count as neither: the record is a
+// header when all its others are names, a row when all are numbers, and
+// an error when there are no others.
+func isHeader(rec []string, missing bool) (bool, error) {
 	num, name := -1, -1 // the first field of each kind
 	for j, f := range rec {
 		v := strings.TrimSpace(f)
 		switch isNum := decimal(v) && parses(v); {
+		case missing && isMissing(v):
 		case isNum && num < 0:
 			num = j
 		case !isNum && name < 0:
 			name = j
 		}
 	}
-	if num >= 0 && name >= 0 {
+	switch {
+	case num >= 0 && name >= 0:
 		return false, fmt.Errorf("column %d: %s, and the line is no header: column %d, %q, is a number (a header must have no numeric names)",
-			name+1, notNumber(rec[name]), num+1, rec[num])
+			name+1, notNumber(rec[name], missing), num+1, rec[num])
+	case num < 0 && name < 0 && missing:
+		return false, errors.New("every field is missing (empty, NA or NaN): the line is a header without a name or a row without a value, and nothing tells which; start the file with a header line of names, or leave the row out")
 	}
 	return num < 0, nil
+}
+
+// isMissing reports whether a field spells a missing value for
+// ReadMissing: empty or white space, or NA or NaN in any case, with white
+// space around.
+func isMissing(f string) bool {
+	s := strings.TrimSpace(f)
+	return s == "" || strings.EqualFold(s, "NA") || strings.EqualFold(s, "NaN")
 }
 
 // number returns the value of a field that is a finite decimal number.
@@ -334,8 +381,9 @@ func parses(s string) bool {
 	return err == nil || errors.Is(err, strconv.ErrRange)
 }
 
-// notNumber describes a field that is not a finite decimal number.
-func notNumber(f string) string {
+// notNumber describes a field that is not a finite decimal number, nor,
+// with missing, a missing value.
+func notNumber(f string, missing bool) string {
 	s := strings.TrimSpace(f)
 	switch {
 	case s == "":
@@ -345,6 +393,8 @@ func notNumber(f string) string {
 	case parses(s) && !decimal(s) && strings.ContainsAny(s, "0123456789"):
 		// Only NaN, Inf and Infinity are read without digits.
 		return fmt.Sprintf("%q is not a decimal number", f)
+	case missing:
+		return fmt.Sprintf("%q is not a finite number nor a missing value (empty, NA or NaN)", f)
 	}
 	return fmt.Sprintf("%q is not a finite number", f)
 }

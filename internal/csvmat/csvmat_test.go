@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -85,14 +86,15 @@ func sameAsBlocks(t *testing.T, in string, m *Matrix, err error) {
 	}
 }
 
-// check compares m with the rows, header and lines it should hold.
+// check compares m with the rows, header and lines it should hold; a NaN
+// of rows, a missing value, must be NaN in m.
 func check(t *testing.T, in string, m *Matrix, rows [][]float64, header []string, lines []int) {
 	t.Helper()
 	var data []float64
 	for _, r := range rows {
 		data = append(data, r...)
 	}
-	if want := mat.NewDense(len(rows), len(rows[0]), data); !mat.Equal(m.X, want) {
+	if want := mat.NewDense(len(rows), len(rows[0]), data); !sameMatrix(m.X, want) {
 		t.Errorf("Read(%q).X = %v, want %v", in, mat.Formatted(m.X, mat.Squeeze()), mat.Formatted(want, mat.Squeeze()))
 	}
 	if !slices.Equal(m.Header, header) || (m.Header == nil) != (header == nil) {
@@ -367,4 +369,21 @@ func TestLongRecord(t *testing.T) {
 	if want := "in:4003: line longer than 10 bytes"; err == nil || err.Error() != want {
 		t.Errorf("readLimit of 4003 lines: %v, want %q", err, want)
 	}
+}
+
+// sameMatrix reports whether a and b have the same shape and entries, NaN
+// matching NaN.
+func sameMatrix(a, b *mat.Dense) bool {
+	r, c := a.Dims()
+	if br, bc := b.Dims(); r != br || c != bc {
+		return false
+	}
+	for i := range r {
+		for j := range c {
+			if x, y := a.At(i, j), b.At(i, j); x != y && !(math.IsNaN(x) && math.IsNaN(y)) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -1,7 +1,9 @@
 // Package residual computes the relative Frobenius error of a
 // factorization, ‖X − WH‖_F / ‖X‖_F, for the commands that report it
 // whatever loss the fit minimized (NMF.ReconstructionErr is sqrt(2·D_β),
-// the Frobenius norm only for beta 2).
+// the Frobenius norm only for beta 2), over all the entries of X
+// (Relative) or over its observed ones only, for a fit with
+// factor.WithObservedOnly (Observed).
 package residual
 
 import (
@@ -19,28 +21,62 @@ func Relative(x mat.Matrix, w, h *mat.Dense) float64 {
 	if c, ok := x.(*factor.CSR); ok {
 		res, norm = sparse(c, w, h)
 	} else {
-		res, norm = dense(x, w, h)
+		res, norm, _ = dense(x, w, h, false)
 	}
+	return ratio(res, norm)
+}
+
+// Observed returns the relative error over the observed entries of X,
+// those a fit with factor.WithObservedOnly counts: the stored entries of
+// a *factor.CSR, whose unstored entries are unknown rather than zero, and
+// the entries of any other X that are not NaN. It is
+// ‖P(X − WH)‖_F / ‖P(X)‖_F, with P keeping the observed entries, and NaN
+// when X is zero there or nothing is observed. It also returns the number
+// of observed entries. It takes O(observed·k) time for a *factor.CSR.
+func Observed(x mat.Matrix, w, h *mat.Dense) (rel float64, observed int) {
+	var res, norm float64
+	if c, ok := x.(*factor.CSR); ok {
+		ht := mat.DenseCopyOf(h.T())
+		c.DoNonZero(func(i, j int, v float64) {
+			d := v - floats.Dot(w.RawRowView(i), ht.RawRowView(j))
+			res += d * d
+			norm += v * v
+		})
+		observed = c.NNZ()
+	} else {
+		res, norm, observed = dense(x, w, h, true)
+	}
+	return ratio(res, norm), observed
+}
+
+// ratio returns sqrt(res / norm), or NaN when norm is 0.
+func ratio(res, norm float64) float64 {
 	if norm == 0 {
 		return math.NaN()
 	}
 	return math.Sqrt(res / norm)
 }
 
-// dense returns ‖X − WH‖² and ‖X‖², computing WH a row at a time.
-func dense(x mat.Matrix, w, h *mat.Dense) (res, norm float64) {
+// dense returns ‖X − WH‖², ‖X‖² and the number of entries summed,
+// computing WH a row at a time. With skipNaN the NaN entries of X, the
+// missing ones, are left out of the sums.
+func dense(x mat.Matrix, w, h *mat.Dense, skipNaN bool) (res, norm float64, count int) {
 	n, m := x.Dims()
 	row := mat.NewVecDense(m, nil)
 	for i := range n {
 		row.MulVec(h.T(), w.RowView(i))
 		for j := range m {
 			v := x.At(i, j)
+			if skipNaN && math.IsNaN(v) {
+				continue
+			}
 			d := v - row.AtVec(j)
 			res += d * d
 			norm += v * v
+			count++
 		}
 	}
-	return res, norm
+	return res, norm, count
 }
 
 // sparse returns ‖X − WH‖² and ‖X‖² for a sparse X in time linear in its

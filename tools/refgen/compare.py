@@ -5,7 +5,7 @@
 
 REFERENCE_DIR defaults to testdata/reference/ of this repository. Every
 *.json file must be in both directories with the same fields; matrices (X,
-W0, H0, W, H) and the objective must agree entry by entry to a relative
+M, W0, H0, W, H) and the objective must agree entry by entry to a relative
 1e-12, everything else (names, kinds, settings, iteration counts) exactly,
 JSON type included. Prints one line per file and exits 1 on any difference.
 Needs only the Python standard library.
@@ -16,7 +16,7 @@ import os
 import sys
 
 REL_TOL = 1e-12
-NUMERIC = {"X", "W0", "H0", "W", "H", "objective"}
+NUMERIC = {"X", "M", "W0", "H0", "W", "H", "objective"}
 DEFAULT_REF = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "testdata", "reference"))
 
 
