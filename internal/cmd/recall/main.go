@@ -12,7 +12,7 @@
 // packages in the training data (a tie to the lower index), again leaving
 // out the row's own. Each setting of the grid (every combination of the
 // lists) is fitted once, timed (wall clock, and the CPU time of the
-// process), and printed as a row of a markdown table;
+// process), and printed with its final objective as a row of a markdown table;
 // -one fits only the first setting, to time it.
 package main
 
@@ -150,9 +150,9 @@ func run(path string, seed uint64, ks, lambdas, confs, cgs string, iters int, on
 	}
 	fmt.Printf("%s: %d×%d, %d relations; %d rows with at least five hold out one each (seed %d); GOMAXPROCS %d; %d iterations\n\n",
 		path, n, m, x.NNZ(), len(s.users), seed, runtime.GOMAXPROCS(0), iters)
-	fmt.Println("| model | k | λ | confidence | CG steps | fit (s) | fit CPU (s) | recall@10 |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- |")
-	fmt.Printf("| most popular | – | – | – | – | – | – | %.3f |\n", popularityRecall(s))
+	fmt.Println("| model | k | λ | confidence | CG steps | fit (s) | fit CPU (s) | objective | recall@10 |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Printf("| most popular | – | – | – | – | – | – | – | %.3f |\n", popularityRecall(s))
 	for _, k := range grid.k {
 		for _, l := range lam {
 			for _, a := range conf {
@@ -168,7 +168,7 @@ func run(path string, seed uint64, ks, lambdas, confs, cgs string, iters int, on
 					if err != nil {
 						return err
 					}
-					fmt.Printf("| ImplicitALS | %d | %g | %g | %d | %.1f | %.1f | %.3f |\n", k, l, a, cg, took.Seconds(), cpu.Seconds(), r)
+					fmt.Printf("| ImplicitALS | %d | %g | %g | %d | %.1f | %.1f | %.6g | %.3f |\n", k, l, a, cg, took.Seconds(), cpu.Seconds(), model.Objective(), r)
 					if one {
 						return nil
 					}
