@@ -239,12 +239,10 @@ func TestImplicitCGTwoSteps(t *testing.T) {
 // all entries.
 func TestImplicitObjectiveMonotoneAndExact(t *testing.T) {
 	type tc struct {
-		name        string
-		x           mat.Matrix
-		k           int
-		lambda, a   float64
-		dense, cg   bool
-		wantMinIter int
+		name      string
+		x         mat.Matrix
+		k         int
+		lambda, a float64
 	}
 	base := implicitData(150, 60, 0.08, 5, 21, []int{0, 99}, []int{3, 59})
 	cases := []tc{
