@@ -234,16 +234,16 @@ func weightedResidual(a []float64, cols []int, x, m, b []float64) float64 {
 
 // rowPass runs the rows of one side of a row-solving fit (weighted ALS,
 // implicit ALS) on the pool in fixed blocks, each block with a rowSolver of
-// its goroutine: row(rs, i) solves or scores row i and returns its share
-// of a sum, or false when its system is singular. The block sums are added
-// in block order, so the sum is the same bits on any number of cores, and
-// the first failing row is found in row order.
+// its goroutine: row(rs, i) solves or scores row i and returns its shares
+// of two sums, or false when its system is singular. The block sums are
+// added in block order, so the sums are the same bits on any number of
+// cores, and the first failing row is found in row order.
 type rowPass struct {
 	pool    *pool
-	row     func(rs *rowSolver, i int) (float64, bool)
+	row     func(rs *rowSolver, i int) (float64, float64, bool)
 	grain   int
-	partial []float64
-	failed  []int // the failing row of each block, or −1
+	partial []float64 // two sums a block
+	failed  []int     // the failing row of each block, or −1
 	work    workspaces[rowSolver]
 	fn      func(lo, hi int)
 	task    task
@@ -251,7 +251,7 @@ type rowPass struct {
 
 // newRowPass returns a pass for k-entry rows of at most longest entries;
 // row is bound once, so that a pass allocates nothing.
-func newRowPass(p *pool, k, longest int, row func(rs *rowSolver, i int) (float64, bool)) *rowPass {
+func newRowPass(p *pool, k, longest int, row func(rs *rowSolver, i int) (float64, float64, bool)) *rowPass {
 	rp := &rowPass{pool: p, row: row}
 	rp.work = newWorkspaces(p, func() *rowSolver { return newRowSolver(k, longest) })
 	rp.fn = rp.rows
@@ -259,23 +259,24 @@ func newRowPass(p *pool, k, longest int, row func(rs *rowSolver, i int) (float64
 }
 
 // run runs rows 0..rows-1, each costing about perRow operations, and
-// returns the sum of their shares and the first failing row (−1 if none).
-func (rp *rowPass) run(rows, perRow int) (sum float64, failed int) {
+// returns the two sums of their shares and the first failing row (−1 if
+// none).
+func (rp *rowPass) run(rows, perRow int) (s1, s2 float64, failed int) {
 	rp.grain = grainFor(perRow)
 	blocks := numBlocks(rows, rp.grain)
-	rp.partial = grow(rp.partial, blocks)
+	rp.partial = grow(rp.partial, 2*blocks)
 	if cap(rp.failed) < blocks {
 		rp.failed = make([]int, blocks)
 	}
 	rp.failed = rp.failed[:blocks]
 	rp.pool.run(&rp.task, rows, rp.grain, rp.fn)
-	for b, v := range rp.partial {
-		if i := rp.failed[b]; i >= 0 {
-			return 0, i
+	for _, i := range rp.failed {
+		if i >= 0 {
+			return 0, 0, i
 		}
-		sum += v
 	}
-	return sum, -1
+	s1, s2 = sumPairs(rp.partial)
+	return s1, s2, -1
 }
 
 func (rp *rowPass) rows(lo, hi int) {
@@ -283,16 +284,17 @@ func (rp *rowPass) rows(lo, hi int) {
 	defer rp.work.put(rs)
 	blk := lo / rp.grain
 	rp.failed[blk] = -1
-	var sum float64
+	var s1, s2 float64
 	for i := lo; i < hi; i++ {
-		v, ok := rp.row(rs, i)
+		a, b, ok := rp.row(rs, i)
 		if !ok {
 			rp.failed[blk] = i
 			return
 		}
-		sum += v
+		s1 += a
+		s2 += b
 	}
-	rp.partial[blk] = sum
+	rp.partial[2*blk], rp.partial[2*blk+1] = s1, s2
 }
 
 // rowCost is the operations of a row solve of a side with the mean number
