@@ -194,11 +194,15 @@ func benchRuns(b *testing.B, in *input, k int, newIt func(c core) iterator) {
 	defer p.close()
 	c := newCore(in, k, make([]float64, in.n*k), make([]float64, in.m*k), p)
 	randomStart(&c, newRNG(1, 0))
-	it := newIt(c)
+	timeIterations(b, newIt(c))
+}
+
+// timeIterations starts it and times its iterations after one untimed
+// iteration: accelerated HALS allocates its partial-sum buffer on its
+// first update, which would count as an allocation of the steady state.
+// (b.Loop also restarts the timer on its first call.)
+func timeIterations(b *testing.B, it iterator) {
 	it.start()
-	// One untimed iteration: accelerated HALS allocates its partial-sum
-	// buffer on its first update, which would count as an allocation of
-	// the steady state. (b.Loop also restarts the timer on its first call.)
 	if _, err := it.iterate(); err != nil {
 		b.Fatal(err)
 	}
@@ -362,18 +366,7 @@ func BenchmarkImplicit(b *testing.B) {
 			defer p.close()
 			c := newCore(in, k, make([]float64, in.n*k), make([]float64, in.m*k), p)
 			implicitStart(&c, newRNG(1, 0))
-			it := newImplicitRun(c, lambda, conf, steps)
-			it.start()
-			if _, err := it.iterate(); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				if _, err := it.iterate(); err != nil {
-					b.Fatal(err)
-				}
-			}
+			timeIterations(b, newImplicitRun(c, lambda, conf, steps))
 		})
 	}
 }
