@@ -57,7 +57,8 @@ func newRowSolver(k, longest int) *rowSolver {
 }
 
 // rowProblem is the part of a row's problem beyond its entries: the base
-// B (nil: 0), the ridge weight λ, the L1 weight and the sign constraint.
+// B (nil: 0; both triangles stored), the ridge weight λ, the L1 weight and
+// the sign constraint.
 type rowProblem struct {
 	base       []float64
 	lambda, l1 float64
@@ -160,11 +161,28 @@ func (s *rowSolver) solve(a []float64, cols []int, g, q, b []float64, pr rowProb
 	if !ok {
 		return false
 	}
-	r := blas64.Vector{N: k, Inc: 1, Data: s.rhs}
-	blas64.Trsv(blas.Trans, u, r)
-	blas64.Trsv(blas.NoTrans, u, r)
+	choleskySolve(u.Data, s.rhs, k)
 	copy(a, s.rhs)
 	return true
+}
+
+// choleskySolve overwrites r by the solution a of UᵀU·a = r for the upper
+// triangular k×k U (row-major): Uᵀ·y = r by columns of Uᵀ, which are rows of
+// U, each an axpy, then U·a = y by rows, each a dot product; both run over
+// unit-stride rows, which LAPACK's Dtrsv with a transposed U does not.
+func choleskySolve(u, r []float64, k int) {
+	r = r[:k]
+	for i := 0; i < k; i++ {
+		row := u[i*k : i*k+k]
+		r[i] /= row[i]
+		if v := r[i]; v != 0 {
+			axpy(-v, row[i+1:], r[i+1:])
+		}
+	}
+	for i := k - 1; i >= 0; i-- {
+		row := u[i*k : i*k+k]
+		r[i] = (r[i] - dot4(row[i+1:], r[i+1:])) / row[i]
+	}
 }
 
 // conjugateGradient takes steps of the conjugate gradient method on G·a = r
@@ -203,8 +221,8 @@ func (s *rowSolver) conjugateGradient(a []float64, cols []int, g, q, b []float64
 func (s *rowSolver) apply(dst, v []float64, gb blas64.General, pr *rowProblem) {
 	k := s.k
 	vv, dv := blas64.Vector{N: k, Inc: 1, Data: v}, blas64.Vector{N: k, Inc: 1, Data: dst}
-	if pr.base != nil {
-		blas64.Symv(1, blas64.Symmetric{N: k, Stride: k, Data: pr.base, Uplo: blas.Upper}, vv, 0, dv)
+	if pr.base != nil { // full, both triangles: a general product runs faster than Symv
+		blas64.Gemv(blas.NoTrans, 1, general(k, k, pr.base), vv, 0, dv)
 	} else {
 		clear(dst)
 	}
