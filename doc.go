@@ -182,6 +182,16 @@
 // NewMatrixMarketRowReader streams a coordinate file in row order a block
 // of rows at a time, for data larger than memory.
 //
+// # Data on many machines
+//
+// RowBlocks runs HALS and MU of the Frobenius loss and VanillaALS with X
+// held as blocks of rows that need not be in one process (rowblocks.go):
+// each block updates its rows of W and sums X_bᵀ·W_b and W_bᵀ·W_b, and
+// the update of H, the objective and the stopping rule run on the sums of
+// all blocks, by the same code as Fit. The module
+// github.com/factorgo/factor/beam runs it as an Apache Beam pipeline on
+// Flink, Spark or Dataflow; this module does not depend on Beam.
+//
 // # Concurrency and determinism
 //
 // Fit and FitContext change the model and must not run concurrently with

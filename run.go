@@ -98,11 +98,8 @@ func driveWith(ctx context.Context, it iterator, stop stopRule, restart int, rep
 			} else {
 				copy(prev, w)
 			}
-		} else if stop.tol > 0 && t%checkEvery == 0 {
-			if checked-f <= stop.tol*checked {
-				break
-			}
-			checked = f
+		} else if stop.stopsAt(t, f, &checked) {
+			break
 		}
 	}
 	// NaN or Inf in a factor makes the objective NaN or Inf, which the loop
@@ -123,6 +120,21 @@ func driveWith(ctx context.Context, it iterator, stop stopRule, restart int, rep
 	}
 	out.history, buf.history = history, history
 	return nil
+}
+
+// stopsAt applies the objective rule after iteration t, whose objective is
+// f: every checkEvery iterations, with tol > 0, the run stops when f fell
+// by no more than tol·checked, the objective at the previous check (or of
+// the start), and otherwise f becomes that objective.
+func (stop stopRule) stopsAt(t int, f float64, checked *float64) bool {
+	if stop.tol <= 0 || t%checkEvery != 0 {
+		return false
+	}
+	if *checked-f <= stop.tol**checked {
+		return true
+	}
+	*checked = f
+	return false
 }
 
 // relativeChange returns ‖a − b‖_F / ‖a‖_F, summed in order (NaN or +Inf
