@@ -47,6 +47,14 @@
 //		number (default frobenius).
 //	-init auto|random|nndsvd|nndsvda|nndsvdar
 //		initialization (default auto: nndsvda).
+//	-init-from MODEL
+//		start from the W and H of the model file MODEL (any model that
+//		-save or factor-beam -save wrote, with non-negative factors),
+//		fitted to data of X's shape; -k defaults to its k and must
+//		equal it when given. With -max-iter 0 and -save, a fit writes
+//		its start to a file, and factor -init-from and factor-beam
+//		-init-from of that file start from the same factors, so that
+//		their fits can be compared. Not with -init or -batch-size.
 //	-alpha A
 //		regularization strength of W and H (default 0).
 //	-alpha-h A

@@ -22,6 +22,7 @@ type options struct {
 	solver    factor.Solver
 	beta      betaValue
 	init      factor.Init
+	initFrom  string // the model file whose W and H start the fit, or ""
 	alpha     float64
 	alphaH    float64
 	alphaHSet bool
@@ -71,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.k, "k", 0, "number of components `K` (required with FILE; 16 for the built-in digits)")
 	o.addNMFFlags(fs, "the relative error is over the observed entries, and -save keeps the rule for factor transform")
 	fs.IntVar(&o.restarts, "restarts", factor.DefaultRestarts, "number of independent runs; the best is kept")
+	fs.StringVar(&o.initFrom, "init-from", "", "start from the W and H of the model `file` that -save wrote (-max-iter 0 saves a start); -k defaults to its k")
 	fs.StringVar(&o.save, "save", "", "write the fitted model to `file`, for factor transform (with -batch-size a MiniBatchNMF model, which holds no column names)")
 	fs.StringVar(&o.vocab, "vocab", "", "`file` of column names, one per line of at most 1 MiB, to print the top terms of each component")
 	fs.IntVar(&o.top, "top", 10, "number of terms per component printed with -vocab")
@@ -87,7 +89,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, err
 	}
 	if o.file == "" {
-		if !o.kSet {
+		if !o.kSet && !o.set["init-from"] {
 			o.k = digitsK
 		}
 		if o.image == (imageSize{}) && !o.batchSet {
@@ -216,11 +218,16 @@ func printUsage(w io.Writer, fs *flag.FlagSet, usage string) {
 
 // check checks the values of the flags that do not depend on the data.
 func (o *options) check() error {
+	fromModel := o.set["init-from"] && !o.kSet // k comes from the model
 	switch {
-	case o.file != "" && !o.kSet:
+	case o.file != "" && !o.kSet && !o.set["init-from"]:
 		return usagef("-k is required with a FILE: give the number of components")
-	case o.k < 1:
+	case o.k < 1 && !fromModel:
 		return usagef("-k %d: want at least 1 component", o.k)
+	case o.set["init-from"] && o.initFrom == "":
+		return usagef("-init-from: want a model file name")
+	case o.set["init-from"] && o.set["init"]:
+		return usagef("-init and -init-from both say how the fit starts: give one")
 	}
 	if err := o.checkNMF(); err != nil {
 		return err
@@ -274,6 +281,7 @@ var inMemoryOnly = []struct{ name, why string }{
 	{"solver", "MiniBatchNMF has the multiplicative update only"},
 	{"image", "the streamed fit draws no components"},
 	{"observed-only", "MiniBatchNMF does not take missing entries"},
+	{"init-from", "the streamed fit starts from -init on its first block"},
 }
 
 // checkStream checks the flags of a streamed fit, -batch-size.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/factorgo/factor"
+	"github.com/factorgo/factor/internal/modelfile"
+	"gonum.org/v1/gonum/mat"
 )
 
 // main runs factor with the process's arguments and standard files.
@@ -89,6 +91,12 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	n, m := d.x.Dims()
+	var startOpts []factor.Option
+	if o.initFrom != "" {
+		if startOpts, err = startFrom(o, n, m); err != nil {
+			return err
+		}
+	}
 	if err := o.checkData(n, m); err != nil {
 		return err
 	}
@@ -107,7 +115,7 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 		names = vocab
 	}
 	rep := newReporter(stderr, o.quiet, o.maxIter, o.restarts)
-	opts := o.nmfOptions(rep.report)
+	opts := append(o.nmfOptions(rep.report), startOpts...)
 	if names != nil {
 		opts = append(opts, factor.WithFeatureNames(names))
 	}
@@ -140,6 +148,34 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 		printTopics(stdout, h, vocab, o.top)
 	}
 	return nil
+}
+
+// startFrom reads the model file of -init-from and returns the option
+// that starts the fit from its W and H, after checking them against the
+// n×m data and -k (which, when not given, becomes the model's k).
+func startFrom(o *options, n, m int) ([]factor.Option, error) {
+	f, err := openFile(o.initFrom, "a model file")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	model, err := modelfile.Read(o.initFrom, f)
+	if err != nil {
+		return nil, err
+	}
+	w, h := model.Model.W(), model.Model.H()
+	rows, k := w.Dims()
+	_, cols := h.Dims()
+	switch {
+	case o.kSet && k != o.k:
+		return nil, usagef("-k %d, but the model %s has k = %d: give its k, or no -k", o.k, o.initFrom, k)
+	case rows != n || cols != m:
+		return nil, fmt.Errorf("-init-from %s: the model was fitted to %d×%d data, not %d×%d", o.initFrom, rows, cols, n, m)
+	case mat.Min(w) < 0 || mat.Min(h) < 0:
+		return nil, fmt.Errorf("-init-from %s: the %s model has negative entries, which cannot start an NMF", o.initFrom, model.Kind)
+	}
+	o.k = k
+	return []factor.Option{factor.WithInitialFactors(w, h)}, nil
 }
 
 // fitError words an error of the fit for the command line, locating a bad
