@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/factorgo/factor"
+	"github.com/factorgo/factor/internal/csvmat"
 	"github.com/factorgo/factor/internal/modelfile"
 	"gonum.org/v1/gonum/mat"
 )
@@ -129,7 +130,7 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 	}
 
 	w, h, history := model.W(), model.H(), model.History()
-	fillW := func(f io.Writer) error { return writeMatrix(f, w, nil) }
+	fillW := func(f io.Writer) error { return csvmat.Write(f, w, nil) }
 	paths, err := writeOutputs(o.out, d.header, fillW, h, history, o.image, o.save, model)
 	if err != nil {
 		return err
