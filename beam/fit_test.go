@@ -289,3 +289,142 @@ func TestMatchInMemory(t *testing.T) {
 		})
 	}
 }
+
+// TestRandomStart checks the random start drawn without -init-from: the
+// library's scale (√(mean(X)/k) times |N(0, 1)|, whose mean is √(2/π), for
+// NMF; √(mean(|X|)/k) times U[0, 1), of mean ½, for ALS) in W and H, the
+// same draws for the same seed and others for another.
+func TestRandomStart(t *testing.T) {
+	x := readX(t, digitsCSV)
+	n, m := x.Dims()
+	meanX := mat.Sum(x) / float64(n*m)
+	const k = 16
+	start := func(solver Solver, seed uint64) fitted {
+		dir := t.TempDir()
+		save := filepath.Join(dir, "start.model")
+		cfg := Config{Settings: Settings{Solver: solver, K: k, Seed: seed}, BlockRows: 500, Out: filepath.Join(dir, "out"), Save: save}
+		if err := runFit(t, cfg, digitsCSV); err != nil {
+			t.Fatal(Message(err))
+		}
+		return loadModel(t, save)
+	}
+	for _, c := range []struct {
+		solver Solver
+		mean   float64 // of the distribution times the scale
+	}{
+		{HALS, math.Sqrt(meanX/k) * math.Sqrt(2/math.Pi)},
+		{ALS, math.Sqrt(meanX/k) / 2},
+	} {
+		a, b, other := start(c.solver, 1), start(c.solver, 1), start(c.solver, 2)
+		for name, f := range map[string]*mat.Dense{"W": a.W(), "H": a.H()} {
+			r, cols := f.Dims()
+			if got := mat.Sum(f) / float64(r*cols); math.Abs(got-c.mean) > 0.05*c.mean {
+				t.Errorf("%s: the mean of the random %s is %.4g, want %.4g", c.solver, name, got, c.mean)
+			}
+			if mat.Min(f) < 0 {
+				t.Errorf("%s: the random %s has negative entries", c.solver, name)
+			}
+		}
+		if !mat.Equal(a.W(), b.W()) || !mat.Equal(a.H(), b.H()) {
+			t.Errorf("%s: two random starts of seed 1 differ", c.solver)
+		}
+		if mat.Equal(a.W(), other.W()) || mat.Equal(a.H(), other.H()) {
+			t.Errorf("%s: the random starts of seeds 1 and 2 are equal", c.solver)
+		}
+		if len(a.History()) != 0 {
+			t.Errorf("%s: a fit of 0 iterations has a history of %d", c.solver, len(a.History()))
+		}
+	}
+}
+
+// TestErrors checks that bad settings fail when the pipeline is built and
+// bad data when it runs, with messages that say what is wrong and where.
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	digits := readX(t, digitsCSV)
+	startPath, _ := saveStart(t, dir, digits, false, 16)
+	negative := write("negative.csv", "1,2,3\n4,5,6\n7,8,9\n1,-3,2\n")
+	small := write("small.csv", "1,2,3\n4,5,6\n7,8,9\n1,3,2\n")
+	unordered := write("unordered.mtx", "%%MatrixMarket matrix coordinate real general\n3 2 3\n2 1 1\n1 2 1\n3 1 1\n")
+	damaged := write("damaged.model", "FACTORMF and then nothing a model needs")
+	write("ragged/a.csv", "1,2,3\n4,5,6\n")
+	write("ragged/b.csv", "1,2\n")
+	out := filepath.Join(dir, "out")
+
+	for _, c := range []struct {
+		name  string
+		cfg   Config
+		input string
+		want  string
+	}{
+		{"negative X", Config{Settings: Settings{K: 2}}, negative, "X row 4, column 2: negative entry -3 (NMF needs non-negative data"},
+		{"model of other data", Config{Settings: Settings{K: 16}, InitFrom: startPath}, small, "was fitted to 1797×64 data, but X is 4×3"},
+		{"model of other k", Config{Settings: Settings{K: 3}, InitFrom: startPath}, digitsCSV, "has k = 16, not 3"},
+		{"damaged model", Config{Settings: Settings{K: 3}, InitFrom: damaged}, small, "damaged.model: malformed file"},
+		{"ragged shards", Config{Settings: Settings{K: 1}}, filepath.Join(dir, "ragged", "*.csv"), "rows of 2 and of 3 columns"},
+		{"unordered", Config{Settings: Settings{K: 1}}, unordered, "unordered.mtx: malformed file: line 4: entry (1, 2) comes after an entry of row 2"},
+		{"rank", Config{Settings: Settings{Solver: ALS, K: 4}}, small, "k = 4 must not exceed min(n, m) = 3"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.cfg.Out = out
+			err := runFit(t, c.cfg, c.input)
+			if err == nil || !strings.Contains(Message(err), c.want) {
+				t.Errorf("error %v; want a message with %q", err, c.want)
+			} else if strings.Contains(Message(err), "\n") {
+				t.Errorf("Message %q has more than a line", Message(err))
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(out, "W.csv")); err == nil {
+		t.Error("a failed fit wrote W.csv")
+	}
+
+	// Refused when the pipeline is built.
+	for _, c := range []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"k", Config{Settings: Settings{K: 0}, Out: out}, "WithK(0)"},
+		{"als l1", Config{Settings: Settings{Solver: ALS, K: 2, L1Ratio: 0.5}, Out: out}, "VanillaALS takes no L1 ratio"},
+		{"solver", Config{Settings: Settings{Solver: "kl", K: 2}, Out: out}, `unknown solver "kl"`},
+		{"alpha", Config{Settings: Settings{K: 2, Alpha: -1}, Out: out}, "WithAlpha(-1)"},
+		{"block rows", Config{Settings: Settings{K: 2}, Out: out, BlockRows: -1}, "-1 rows a block"},
+		{"out", Config{Settings: Settings{K: 2}}, "no output directory"},
+	} {
+		in, err := ListInput(context.Background(), small)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.cfg.Input = in
+		_, s := beam.NewPipelineWithRoot()
+		if err := Fit(s, c.cfg); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error with %q", c.name, err, c.want)
+		}
+	}
+
+	// Refused when the input is listed.
+	write("mixed/a.csv", "1,2\n")
+	write("mixed/b.mtx", "%%MatrixMarket matrix coordinate real general\n1 2 1\n1 1 1\n")
+	write("headers/a.csv", "x,y\n1,2\n")
+	write("headers/b.csv", "x,z\n1,2\n")
+	for pattern, want := range map[string]string{
+		filepath.Join(dir, "none*.csv"):        "no such file",
+		filepath.Join(dir, "mixed", "*"):       "one is MatrixMarket and the other CSV",
+		filepath.Join(dir, "headers", "*.csv"): "its CSV header differs",
+	} {
+		if _, err := ListInput(context.Background(), pattern); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ListInput(%s): %v, want an error with %q", pattern, err, want)
+		}
+	}
+}
