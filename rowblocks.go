@@ -477,6 +477,7 @@ const (
 // running the same version of factor.
 func (st *RowBlockState) MarshalBinary() ([]byte, error) {
 	var b bytes.Buffer
+	b.Grow(len(stateMagic) + 2 + 11*8 + 8*(len(st.ht)+len(st.gramH)+len(st.history)) + 4)
 	e := &modelWriter{w: &b, crc: crc32.New(castagnoli)}
 	e.bytes([]byte(stateMagic))
 	e.u8(byte(st.phase))
@@ -525,6 +526,7 @@ func (st *RowBlockState) UnmarshalBinary(data []byte) error {
 // the same version of factor.
 func (s *RowBlockSums) MarshalBinary() ([]byte, error) {
 	var b bytes.Buffer
+	b.Grow(len(sumsMagic) + 2 + 9*8 + 8*(len(s.xtw)+len(s.wtw)) + 4)
 	e := &modelWriter{w: &b, crc: crc32.New(castagnoli)}
 	e.bytes([]byte(sumsMagic))
 	e.u8(byte(s.phase))

@@ -266,9 +266,10 @@ func (f *assembleFn) ProcessElement(g int, parts func(*piece) bool, data facts, 
 		}
 		p = piece{}
 	}
-	first, n := g*f.BlockRows, data.n()
-	if len(xs) == 0 {
-		return fail("the model's W has rows from %d on, but X has %d rows", first+1, n)
+	first := g * f.BlockRows
+	if len(xs) == 0 || w == nil && !f.Random || w != nil && len(w) != rowsOf(xs)*f.K {
+		// The model's W has other rows than X: initFn reports it.
+		return nil
 	}
 	slices.SortFunc(xs, func(a, b piece) int { return a.First - b.First })
 	b := block{G: g, First: first}
@@ -280,16 +281,21 @@ func (f *assembleFn) ProcessElement(g int, parts func(*piece) bool, data facts, 
 			return fail("block %d: %v", g, err)
 		}
 	}
-	switch {
-	case f.Random:
+	b.W = w
+	if f.Random {
 		b.W = randomW(&f.Settings, g, b.X.n, &data)
-	case w == nil || len(w) != b.X.n*f.K:
-		return fail("the model has %d rows of W for rows %d to %d of X: it has fewer rows than X's %d", len(w)/f.K, first+1, first+b.X.n, n)
-	default:
-		b.W = w
 	}
 	emit(b)
 	return nil
+}
+
+// rowsOf returns the rows of X in the pieces.
+func rowsOf(xs []piece) int {
+	n := 0
+	for _, x := range xs {
+		n += x.X.n
+	}
+	return n
 }
 
 // The random start: with the library's distributions, but drawn per block
@@ -388,6 +394,7 @@ func (f *roundFn) ProcessElement(b block, state roundAcc, emit func(block), emit
 	if err != nil {
 		return fail("block %d: %v", b.G, err)
 	}
+	b.W = slices.Clone(b.W) // elements are not to be changed
 	sums, err := f.rb.Block(state.st, x, b.W)
 	if err != nil {
 		var ee *factor.EntryError
@@ -483,7 +490,7 @@ func init() {
 // encodePiece and the other coders write the fields of the pipeline's
 // elements with the encoder of rows.go.
 func encodePiece(p piece) []byte {
-	e := &encoder{}
+	e := &encoder{b: make([]byte, 0, 8*3+rowsSize(&p.X)+8*len(p.W))}
 	e.int(p.Shard)
 	e.int(p.First)
 	e.rows(&p.X)
@@ -498,7 +505,7 @@ func decodePiece(b []byte) (piece, error) {
 }
 
 func encodeBlock(b block) []byte {
-	e := &encoder{}
+	e := &encoder{b: make([]byte, 0, 8*3+rowsSize(&b.X)+8*len(b.W))}
 	e.int(b.G)
 	e.int(b.First)
 	e.rows(&b.X)

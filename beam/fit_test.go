@@ -355,6 +355,7 @@ func TestErrors(t *testing.T) {
 	startPath, _ := saveStart(t, dir, digits, false, 16)
 	negative := write("negative.csv", "1,2,3\n4,5,6\n7,8,9\n1,-3,2\n")
 	small := write("small.csv", "1,2,3\n4,5,6\n7,8,9\n1,3,2\n")
+	fewerRows, _ := saveStart(t, t.TempDir(), mat.NewDense(2, 3, []float64{1, 2, 3, 4, 5, 6}), false, 2)
 	unordered := write("unordered.mtx", "%%MatrixMarket matrix coordinate real general\n3 2 3\n2 1 1\n1 2 1\n3 1 1\n")
 	damaged := write("damaged.model", "FACTORMF and then nothing a model needs")
 	write("ragged/a.csv", "1,2,3\n4,5,6\n")
@@ -369,6 +370,7 @@ func TestErrors(t *testing.T) {
 	}{
 		{"negative X", Config{Settings: Settings{K: 2}}, negative, "X row 4, column 2: negative entry -3 (NMF needs non-negative data"},
 		{"model of other data", Config{Settings: Settings{K: 16}, InitFrom: startPath}, small, "was fitted to 1797×64 data, but X is 4×3"},
+		{"model of fewer rows", Config{Settings: Settings{K: 2}, InitFrom: fewerRows, BlockRows: 1}, small, "was fitted to 2×3 data, but X is 4×3"},
 		{"model of other k", Config{Settings: Settings{K: 3}, InitFrom: startPath}, digitsCSV, "has k = 16, not 3"},
 		{"damaged model", Config{Settings: Settings{K: 3}, InitFrom: damaged}, small, "damaged.model: malformed file"},
 		{"ragged shards", Config{Settings: Settings{K: 1}}, filepath.Join(dir, "ragged", "*.csv"), "rows of 2 and of 3 columns"},
