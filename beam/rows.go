@@ -132,6 +132,7 @@ func (e *encoder) bytes(v []byte) {
 	e.int(len(v))
 	e.b = append(e.b, v...)
 }
+
 // rowsSize is the bytes encoder.rows writes of r.
 func rowsSize(r *rows) int {
 	return 8*(2+4) + 1 + 8*(len(r.dense)+len(r.indptr)+len(r.indices)+len(r.data))
