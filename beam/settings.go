@@ -104,7 +104,3 @@ func (s *Settings) newModel() (model, *factor.RowBlocks, error) {
 	}
 	return m, rb, nil
 }
-
-// nonNegative reports whether the fit's factors are non-negative: NMF, or
-// VanillaALS with NonNegative.
-func (s *Settings) nonNegative() bool { return s.solver() != ALS || s.NonNegative }
