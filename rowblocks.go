@@ -466,8 +466,8 @@ func (r *RowBlocks) Finish(st *RowBlockState, w mat.Matrix) error {
 	return nil
 }
 
-// rowBlocksMagic starts the encodings of RowBlockState and RowBlockSums,
-// which end with a CRC-32C as model files do.
+// stateMagic and sumsMagic start the encodings of RowBlockState and
+// RowBlockSums, which end with a CRC-32C as model files do.
 const (
 	stateMagic = "FACTORST"
 	sumsMagic  = "FACTORSM"
@@ -476,100 +476,111 @@ const (
 // MarshalBinary encodes the state, for UnmarshalBinary in a process
 // running the same version of factor.
 func (st *RowBlockState) MarshalBinary() ([]byte, error) {
-	var b bytes.Buffer
-	b.Grow(len(stateMagic) + 2 + 11*8 + 8*(len(st.ht)+len(st.gramH)+len(st.history)) + 4)
-	e := &modelWriter{w: &b, crc: crc32.New(castagnoli)}
-	e.bytes([]byte(stateMagic))
-	e.u8(byte(st.phase))
-	for _, v := range []int{st.n, st.m, st.k, st.iter, len(st.history)} {
-		e.int(v)
-	}
-	e.u8(boolByte(st.sparse))
-	for _, v := range []float64{st.sqX, st.loss, st.absW, st.sqW, st.checked, st.objective} {
-		e.f64(v)
-	}
-	e.floats(st.ht)
-	e.floats(st.gramH)
-	e.floats(st.history)
-	e.u32(e.crc.Sum32())
-	return b.Bytes(), e.err
+	size := 2 + 11*8 + 8*(len(st.ht)+len(st.gramH)+len(st.history))
+	return encodeWith(stateMagic, size, func(e *modelWriter) {
+		e.u8(byte(st.phase))
+		for _, v := range []int{st.n, st.m, st.k, st.iter, len(st.history)} {
+			e.int(v)
+		}
+		e.u8(boolByte(st.sparse))
+		for _, v := range []float64{st.sqX, st.loss, st.absW, st.sqW, st.checked, st.objective} {
+			e.f64(v)
+		}
+		e.floats(st.ht)
+		e.floats(st.gramH)
+		e.floats(st.history)
+	})
 }
 
 // UnmarshalBinary decodes a state that MarshalBinary encoded. A damaged
 // encoding is an error wrapping ErrFormat.
 func (st *RowBlockState) UnmarshalBinary(data []byte) error {
-	d := &modelReader{r: bytes.NewReader(data), crc: crc32.New(castagnoli), avail: int64(len(data))}
-	if err := d.magic(stateMagic, "row-block state"); err != nil {
-		return err
-	}
 	var s RowBlockState
-	s.phase = rowPhase(d.u8())
-	s.n, s.m, s.k = d.size("rows", maxDim), d.size("columns", maxDim), d.size("k", maxDim)
-	s.iter = d.size("iterations", math.MaxInt)
-	hist := d.size("history length", maxDim)
-	s.sparse = d.u8() != 0
-	s.sqX, s.loss, s.absW, s.sqW, s.checked, s.objective = d.f64(), d.f64(), d.f64(), d.f64(), d.f64(), d.f64()
-	if d.err == nil && (s.phase > phaseDone || float64(s.k)*float64(s.m+s.k) > maxDim) {
-		d.err = formatError("row-block state of round %d with %d×%d H", s.phase, s.k, s.m)
+	err := decodeWith(data, stateMagic, "row-block state", func(d *modelReader) {
+		s.phase = rowPhase(d.u8())
+		s.n, s.m, s.k = d.size("rows", maxDim), d.size("columns", maxDim), d.size("k", maxDim)
+		s.iter = d.size("iterations", math.MaxInt)
+		hist := d.size("history length", maxDim)
+		s.sparse = d.u8() != 0
+		s.sqX, s.loss, s.absW, s.sqW, s.checked, s.objective = d.f64(), d.f64(), d.f64(), d.f64(), d.f64(), d.f64()
+		if d.err == nil && (s.phase > phaseDone || float64(s.k)*float64(s.m+s.k) > maxDim) {
+			d.err = formatError("row-block state of round %d with %d×%d H", s.phase, s.k, s.m)
+		}
+		s.ht = d.floats(s.m*s.k, "H")
+		s.gramH = d.floats(s.k*s.k, "HHᵀ")
+		s.history = d.floats(hist, "the history")
+	})
+	if err == nil {
+		*st = s
 	}
-	s.ht = d.floats(s.m*s.k, "H")
-	s.gramH = d.floats(s.k*s.k, "HHᵀ")
-	s.history = d.floats(hist, "the history")
-	if err := d.end(); err != nil {
-		return err
-	}
-	*st = s
-	return nil
+	return err
 }
 
 // MarshalBinary encodes the sums, for UnmarshalBinary in a process running
 // the same version of factor.
 func (s *RowBlockSums) MarshalBinary() ([]byte, error) {
-	var b bytes.Buffer
-	b.Grow(len(sumsMagic) + 2 + 9*8 + 8*(len(s.xtw)+len(s.wtw)) + 4)
-	e := &modelWriter{w: &b, crc: crc32.New(castagnoli)}
-	e.bytes([]byte(sumsMagic))
-	e.u8(byte(s.phase))
-	for _, v := range []int{s.iter, s.rows, len(s.xtw), len(s.wtw)} {
-		e.int(v)
-	}
-	e.u8(boolByte(s.sparse))
-	for _, v := range []float64{s.absW, s.sqW, s.sqX, s.wxht, s.residual} {
-		e.f64(v)
-	}
-	e.floats(s.xtw)
-	e.floats(s.wtw)
-	e.u32(e.crc.Sum32())
-	return b.Bytes(), e.err
+	size := 2 + 9*8 + 8*(len(s.xtw)+len(s.wtw))
+	return encodeWith(sumsMagic, size, func(e *modelWriter) {
+		e.u8(byte(s.phase))
+		for _, v := range []int{s.iter, s.rows, len(s.xtw), len(s.wtw)} {
+			e.int(v)
+		}
+		e.u8(boolByte(s.sparse))
+		for _, v := range []float64{s.absW, s.sqW, s.sqX, s.wxht, s.residual} {
+			e.f64(v)
+		}
+		e.floats(s.xtw)
+		e.floats(s.wtw)
+	})
 }
 
 // UnmarshalBinary decodes sums that MarshalBinary encoded. A damaged
 // encoding is an error wrapping ErrFormat.
 func (s *RowBlockSums) UnmarshalBinary(data []byte) error {
-	d := &modelReader{r: bytes.NewReader(data), crc: crc32.New(castagnoli), avail: int64(len(data))}
-	if err := d.magic(sumsMagic, "row-block sums"); err != nil {
-		return err
-	}
 	var t RowBlockSums
-	t.phase = rowPhase(d.u8())
-	t.iter, t.rows = d.size("iterations", math.MaxInt), d.size("rows", math.MaxInt)
-	nxtw, nwtw := d.size("XᵀW entries", maxDim), d.size("WᵀW entries", maxDim)
-	t.sparse = d.u8() != 0
-	t.absW, t.sqW, t.sqX, t.wxht, t.residual = d.f64(), d.f64(), d.f64(), d.f64(), d.f64()
-	if d.err == nil && t.phase > phaseDone {
-		d.err = formatError("row-block sums of round %d", t.phase)
+	err := decodeWith(data, sumsMagic, "row-block sums", func(d *modelReader) {
+		t.phase = rowPhase(d.u8())
+		t.iter, t.rows = d.size("iterations", math.MaxInt), d.size("rows", math.MaxInt)
+		nxtw, nwtw := d.size("XᵀW entries", maxDim), d.size("WᵀW entries", maxDim)
+		t.sparse = d.u8() != 0
+		t.absW, t.sqW, t.sqX, t.wxht, t.residual = d.f64(), d.f64(), d.f64(), d.f64(), d.f64()
+		if d.err == nil && t.phase > phaseDone {
+			d.err = formatError("row-block sums of round %d", t.phase)
+		}
+		if nxtw > 0 {
+			t.xtw = d.floats(nxtw, "XᵀW")
+		}
+		if nwtw > 0 {
+			t.wtw = d.floats(nwtw, "WᵀW")
+		}
+	})
+	if err == nil {
+		*s = t
 	}
-	if nxtw > 0 {
-		t.xtw = d.floats(nxtw, "XᵀW")
-	}
-	if nwtw > 0 {
-		t.wtw = d.floats(nwtw, "WᵀW")
-	}
-	if err := d.end(); err != nil {
+	return err
+}
+
+// encodeWith encodes the magic, the fields that fields writes (about size
+// bytes) and a CRC-32C of them, as model files end.
+func encodeWith(magic string, size int, fields func(e *modelWriter)) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(len(magic) + size + 4)
+	e := &modelWriter{w: &b, crc: crc32.New(castagnoli)}
+	e.bytes([]byte(magic))
+	fields(e)
+	e.u32(e.crc.Sum32())
+	return b.Bytes(), e.err
+}
+
+// decodeWith decodes what encodeWith encoded of what, checking the magic,
+// the checksum and that nothing follows; fields reads the fields.
+func decodeWith(data []byte, magic, what string, fields func(d *modelReader)) error {
+	d := &modelReader{r: bytes.NewReader(data), crc: crc32.New(castagnoli), avail: int64(len(data))}
+	if err := d.magic(magic, what); err != nil {
 		return err
 	}
-	*s = t
-	return nil
+	fields(d)
+	return d.end()
 }
 
 // magic reads and checks the magic bytes of an encoding of what.

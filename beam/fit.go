@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -225,17 +226,12 @@ func (f *loadFn) ProcessElement(ctx context.Context, _ []byte, emitW func(int, p
 // ReadModel reads a model file of any kind (factor.NMF, VanillaALS or
 // MiniBatchNMF) from path, on any file system Beam has registered.
 func ReadModel(ctx context.Context, path string) (*modelfile.Model, error) {
-	fs, err := filesystem.New(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	defer fs.Close()
-	r, err := fs.OpenRead(ctx, path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	defer r.Close()
-	return modelfile.Read(path, r)
+	var m *modelfile.Model
+	err := ReadFile(ctx, path, func(r io.Reader) (err error) {
+		m, err = modelfile.Read(path, r)
+		return err
+	})
+	return m, err
 }
 
 // block is block G of X and W: rows First to First+X.n−1.
@@ -489,34 +485,36 @@ func init() {
 
 // encodePiece and the other coders write the fields of the pipeline's
 // elements with the encoder of rows.go.
-func encodePiece(p piece) []byte {
-	e := &encoder{b: make([]byte, 0, 8*3+rowsSize(&p.X)+8*len(p.W))}
-	e.int(p.Shard)
-	e.int(p.First)
-	e.rows(&p.X)
-	e.floats(p.W)
-	return e.b
-}
+func encodePiece(p piece) []byte { return encodeRows(p.Shard, p.First, &p.X, p.W) }
 
 func decodePiece(b []byte) (piece, error) {
-	d := &decoder{b: b}
-	p := piece{Shard: d.int(), First: d.int(), X: d.rows(), W: d.floats()}
-	return p, d.err
+	shard, first, x, w, err := decodeRows(b)
+	return piece{Shard: shard, First: first, X: x, W: w}, err
 }
 
-func encodeBlock(b block) []byte {
-	e := &encoder{b: make([]byte, 0, 8*3+rowsSize(&b.X)+8*len(b.W))}
-	e.int(b.G)
-	e.int(b.First)
-	e.rows(&b.X)
-	e.floats(b.W)
+func encodeBlock(b block) []byte { return encodeRows(b.G, b.First, &b.X, b.W) }
+
+func decodeBlock(b []byte) (block, error) {
+	g, first, x, w, err := decodeRows(b)
+	return block{G: g, First: first, X: x, W: w}, err
+}
+
+// encodeRows encodes the fields that pieces and blocks share: a key (the
+// shard, or the block), the first row, rows of X and rows of W.
+func encodeRows(key, first int, x *rows, w []float64) []byte {
+	e := &encoder{b: make([]byte, 0, 8*3+rowsSize(x)+8*len(w))}
+	e.int(key)
+	e.int(first)
+	e.rows(x)
+	e.floats(w)
 	return e.b
 }
 
-func decodeBlock(b []byte) (block, error) {
+// decodeRows decodes what encodeRows encoded.
+func decodeRows(b []byte) (key, first int, x rows, w []float64, err error) {
 	d := &decoder{b: b}
-	blk := block{G: d.int(), First: d.int(), X: d.rows(), W: d.floats()}
-	return blk, d.err
+	key, first, x, w = d.int(), d.int(), d.rows(), d.floats()
+	return key, first, x, w, d.err
 }
 
 func encodeAcc(a roundAcc) ([]byte, error) {

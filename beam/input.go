@@ -86,19 +86,39 @@ func peek(ctx context.Context, fs filesystem.Interface, path string) (mm bool, h
 	return mm, header, err
 }
 
-// openData opens the data file at path and calls read with its content.
+// openData opens the data file at path on fs and calls read with its
+// content, decompressed.
 func openData(ctx context.Context, fs filesystem.Interface, path string, read func(*datafile.File) error) error {
+	return readOn(ctx, fs, path, func(r io.Reader) error {
+		f, err := datafile.Open(path, r)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return read(f)
+	})
+}
+
+// ReadFile calls read with the content of the file at path, on any file
+// system Beam has registered: local files, and those the program imports,
+// such as gs:// (factor-beam imports it).
+func ReadFile(ctx context.Context, path string, read func(io.Reader) error) error {
+	fs, err := filesystem.New(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer fs.Close()
+	return readOn(ctx, fs, path, read)
+}
+
+// readOn is ReadFile on the file system fs.
+func readOn(ctx context.Context, fs filesystem.Interface, path string, read func(io.Reader) error) error {
 	r, err := fs.OpenRead(ctx, path)
 	if err != nil {
 		return fmt.Errorf("%s: %v", path, err)
 	}
 	defer r.Close()
-	f, err := datafile.Open(path, r)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return read(f)
+	return read(r)
 }
 
 // piece is rows of X as read from a shard: First is the index of its

@@ -188,25 +188,18 @@ func (d *decoder) count(size int) int {
 	}
 	return n
 }
-func (d *decoder) floats() []float64 {
+func (d *decoder) floats() []float64 { return decodeAll(d, d.f64) }
+func (d *decoder) ints() []int       { return decodeAll(d, d.int) }
+
+// decodeAll reads a length and that many 8-byte values with next.
+func decodeAll[T any](d *decoder, next func() T) []T {
 	n := d.count(8)
 	if n == 0 {
 		return nil
 	}
-	v := make([]float64, n)
+	v := make([]T, n)
 	for i := range v {
-		v[i] = d.f64()
-	}
-	return v
-}
-func (d *decoder) ints() []int {
-	n := d.count(8)
-	if n == 0 {
-		return nil
-	}
-	v := make([]int, n)
-	for i := range v {
-		v[i] = d.int()
+		v[i] = next()
 	}
 	return v
 }

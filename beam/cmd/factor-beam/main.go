@@ -78,7 +78,6 @@ import (
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
-	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	beamlog "github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
@@ -241,7 +240,7 @@ func fit(ctx context.Context, o *options, stdout io.Writer) error {
 func summary(ctx context.Context, o *options, w io.Writer, elapsed time.Duration) error {
 	hist := strings.TrimRight(o.Out, "/") + "/history.csv"
 	var history []float64
-	if err := readFile(ctx, hist, func(r io.Reader) error {
+	if err := factorbeam.ReadFile(ctx, hist, func(r io.Reader) error {
 		m, err := csvmat.Read(hist, r)
 		if err == nil {
 			history = m.X.RawMatrix().Data
@@ -282,20 +281,4 @@ func summary(ctx context.Context, o *options, w io.Writer, elapsed time.Duration
 		fmt.Fprintf(w, format, "", o.Save)
 	}
 	return nil
-}
-
-// readFile calls read with the content of the file at path, on any file
-// system Beam has registered.
-func readFile(ctx context.Context, path string, read func(io.Reader) error) error {
-	fs, err := filesystem.New(ctx, path)
-	if err != nil {
-		return err
-	}
-	defer fs.Close()
-	r, err := fs.OpenRead(ctx, path)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	return read(r)
 }
