@@ -48,9 +48,11 @@ import (
 // fixed order, so the factors agree with Fit's to rounding (about 1e-15
 // relative per iteration) rather than bit for bit, and may differ in the
 // last bits from one run to the next. X is fitted at its own scale, not
-// brought to unit scale as Fit does; the updates of these solvers commute
-// with scaling by powers of two, so that changes nothing unless ‖X‖²
-// overflows or its entries' squares underflow, which Step reports.
+// brought to unit scale as Fit does (see the package documentation,
+// "Scale"): the updates of HALS and ridge ALS commute with scaling X by a
+// power of four and the factors by its root, and so do MU's but for its
+// floor of a zero denominator, so that changes nothing unless ‖X‖²
+// overflows or comes near underflow, which Step refuses.
 //
 // Not supported (an error wrapping ErrInvalidOption from the constructors):
 // other losses and solvers, WithRestarts above 1, WithInitialFactors and

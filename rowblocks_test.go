@@ -193,6 +193,20 @@ func tfidfBlocks(t *testing.T, rows int) (*factor.CSR, []mat.Matrix) {
 	return whole.(*factor.CSR), blocks
 }
 
+// scaledCSR returns c times s.
+func scaledCSR(t *testing.T, c *factor.CSR, s float64) *factor.CSR {
+	t.Helper()
+	var is, js []int
+	var vs []float64
+	c.DoNonZero(func(i, j int, v float64) { is, js, vs = append(is, i), append(js, j), append(vs, v*s) })
+	r, cols := c.Dims()
+	x, err := factor.NewCSRFromTriplets(r, cols, is, js, vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
 // startOf returns the factors of a fit with WithMaxIter(0): the start.
 func startOf(t *testing.T, model interface {
 	Fit(mat.Matrix) error
@@ -209,6 +223,13 @@ func startOf(t *testing.T, model interface {
 func TestRowBlocksMatchFit(t *testing.T) {
 	digits := loadCSV("testdata/digits.csv")
 	tfidf, tfidfParts := tfidfBlocks(t, 400)
+	// The tf-idf times 2^40, which Fit brings to unit scale and RowBlocks
+	// fits as it is.
+	var bigParts []mat.Matrix
+	for _, b := range tfidfParts {
+		bigParts = append(bigParts, scaledCSR(t, b.(*factor.CSR), 0x1p40))
+	}
+	big := scaledCSR(t, tfidf, 0x1p40)
 	cases := []struct {
 		name   string
 		x      mat.Matrix
@@ -219,6 +240,8 @@ func TestRowBlocksMatchFit(t *testing.T) {
 		{"digits/hals", digits, denseBlocks(digits, 500), []factor.Option{factor.WithK(16), factor.WithTol(0), factor.WithMaxIter(30), factor.WithAlpha(0.001), factor.WithL1Ratio(0.5)}, false},
 		{"digits/mu", digits, denseBlocks(digits, 700), []factor.Option{factor.WithK(8), factor.WithSolver(factor.MU), factor.WithTol(0), factor.WithMaxIter(20)}, false},
 		{"tfidf/hals", tfidf, tfidfParts, []factor.Option{factor.WithK(6), factor.WithTol(1e-3), factor.WithMaxIter(200), factor.WithAlphaH(0.0001)}, false},
+		{"tfidf×2^40/hals", big, bigParts, []factor.Option{factor.WithK(6), factor.WithTol(0), factor.WithMaxIter(15), factor.WithAlpha(1e-12), factor.WithL1Ratio(0.3)}, false},
+		{"tfidf×2^40/als", big, bigParts, []factor.Option{factor.WithK(6), factor.WithAlpha(1e10), factor.WithTol(0), factor.WithMaxIter(15)}, true},
 		{"digits/als", digits, denseBlocks(digits, 600), []factor.Option{factor.WithK(10), factor.WithAlpha(1), factor.WithTol(0), factor.WithMaxIter(25)}, true},
 		{"tfidf/als", tfidf, tfidfParts, []factor.Option{factor.WithK(6), factor.WithAlpha(0.1), factor.WithTol(1e-4), factor.WithMaxIter(100)}, true},
 		{"tfidf/als-nonneg-count", tfidf, tfidfParts, []factor.Option{factor.WithK(6), factor.WithAlpha(0.001), factor.WithCountScaledAlpha(), factor.WithNonNegative(), factor.WithTol(0), factor.WithMaxIter(15)}, true},

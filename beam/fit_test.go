@@ -1,6 +1,7 @@
 package factorbeam
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -429,4 +430,69 @@ func TestErrors(t *testing.T) {
 			t.Errorf("ListInput(%s): %v, want an error with %q", pattern, err, want)
 		}
 	}
+}
+
+// TestOutputs checks what the fit writes: H.csv headed by the CSV header,
+// which the saved model holds as its feature names, and nothing at all
+// when an output cannot be written (here -out is a file), an earlier
+// model file left as it was.
+func TestOutputs(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "named.csv")
+	if err := os.WriteFile(data, []byte("red,green,blue\n1,0,2\n0,3,1\n2,2,0\n1,1,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, save := filepath.Join(dir, "out"), filepath.Join(dir, "m.model")
+	cfg := Config{Settings: Settings{K: 2, MaxIter: 5}, BlockRows: 2, Out: out, Save: save}
+	if err := runFit(t, cfg, data); err != nil {
+		t.Fatal(Message(err))
+	}
+	f, err := os.Open(filepath.Join(out, "H.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := csvmat.Read("H.csv", f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(h.Header, ",") != "red,green,blue" {
+		t.Errorf("H.csv header %q, want the input's", h.Header)
+	}
+	var m factor.NMF
+	if err := m.UnmarshalBinary(must(os.ReadFile(save))); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(m.FeatureNames(), ",") != "red,green,blue" {
+		t.Errorf("the model's feature names %q, want the input's", m.FeatureNames())
+	}
+
+	notDir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notDir, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := must(os.ReadFile(save))
+	cfg.Out = notDir
+	if err := runFit(t, cfg, data); err == nil || !strings.Contains(Message(err), "writing "+notDir+"/W.csv") {
+		t.Errorf("-out a file: %v, want an error writing W.csv", err)
+	}
+	if !bytes.Equal(must(os.ReadFile(save)), before) {
+		t.Error("a failed write changed the model file")
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("a failed write left %s", e.Name())
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
