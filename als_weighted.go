@@ -93,8 +93,10 @@ func (r *weightedALS) pass(s *omegaSide, update, score bool) (float64, error) {
 		if s == &r.sides[1] {
 			what = "column %d of H"
 		}
-		return 0, fmt.Errorf("%w: the ridge system of "+what+" is singular (%d observed entries for k = %d); raise WithAlpha (now %g)",
-			ErrRank, i, s.omega.indptr[i+1]-s.omega.indptr[i], r.k, r.alpha)
+		// r.alpha is WithAlpha's α at unit scale, α/c for X divided by the
+		// power of four c = in.scale: name the α that was given.
+		return 0, fmt.Errorf("%w: the ridge system of "+what+" is singular (%d observed entries for k = %d); raise WithAlpha (now %g) relative to the scale of X",
+			ErrRank, i, s.omega.indptr[i+1]-s.omega.indptr[i], r.k, r.alpha*r.in.scale)
 	}
 	return sum, nil
 }

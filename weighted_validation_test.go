@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -432,5 +433,28 @@ func TestTransformNeverReturnsNaN(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestObservedALSSingularNamesAlpha: the ErrRank of a weighted ALS whose
+// row system is singular names the WithAlpha that was given, not the
+// ridge weight at unit scale that the solver uses (α divided by the power
+// of four that brings X of 1e200 to unit scale).
+func TestObservedALSSingularNamesAlpha(t *testing.T) {
+	// Row 0 has one observed entry for k = 3: singular for α = 0, and
+	// numerically singular for α = 0.5 against entries of 1e200.
+	x := mat.NewDense(4, 4, []float64{
+		1, math.NaN(), math.NaN(), math.NaN(),
+		1, 2, 3, 4,
+		2, 1, 4, 3,
+		3, 4, 1, 2,
+	})
+	x.Scale(1e200, x)
+	err := factor.NewVanillaALS(factor.WithK(3), factor.WithAlpha(0.5), factor.WithObservedOnly(), factor.WithSeed(1)).Fit(x)
+	if !errors.Is(err, factor.ErrRank) {
+		t.Fatalf("Fit: %v, want an error wrapping ErrRank", err)
+	}
+	if want := "raise WithAlpha (now 0.5)"; !strings.Contains(err.Error(), want) {
+		t.Errorf("Fit: %v; want it to say %q", err, want)
 	}
 }
