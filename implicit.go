@@ -172,8 +172,8 @@ func newInteractions(x mat.Matrix, name string, conf float64) (*input, error) {
 	return in, nil
 }
 
-// implicitStart draws every entry of W and H from 0.01·N(0, 1), as the
-// implicit package starts.
+// implicitStart draws every entry of W and H from 0.01·N(0, 1), of
+// either sign (the implicit package draws from 0.01·U[0, 1)).
 func implicitStart(c *core, rng *rand.Rand) {
 	for _, f := range [][]float64{c.w, c.ht} {
 		for i := range f {
