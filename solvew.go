@@ -171,8 +171,9 @@ func (c *components) rowsW(core *core) error {
 		return 0, 0, ok
 	}
 	if _, _, i := newRowPass(core.pool, k, s.longestRow(), row).run(core.n, rowCost(s, k)); i >= 0 {
-		return fmt.Errorf("%w: the ridge system of row %d is singular (%d observed entries for k = %d); the model's WithAlpha is 0",
-			ErrRank, i, s.indptr[i+1]-s.indptr[i], k)
+		// WithAlpha may be positive yet vanish against H at unit scale.
+		return fmt.Errorf("%w: the ridge system of row %d is singular (%d observed entries for k = %d): the model's ridge weight, %g at unit scale, is 0 or too small against its H; fit it with a larger WithAlpha",
+			ErrRank, i, s.indptr[i+1]-s.indptr[i], k, c.penFor(s.indptr[i+1]-s.indptr[i]).l2)
 	}
 	return nil
 }
