@@ -24,6 +24,7 @@ type weightedALS struct {
 	sides       [2]omegaSide
 	side        *omegaSide
 	update      bool
+	score       bool // the pass sums Σ M·r² over the side's entries
 	rows        *rowPass
 	loss        float64 // Σ M·r² of the current factors
 }
@@ -60,18 +61,19 @@ func (r *weightedALS) objective() float64 {
 }
 
 func (r *weightedALS) start() float64 {
-	r.loss, _ = r.pass(&r.sides[0], false)
+	r.loss, _ = r.pass(&r.sides[0], false, true)
 	return r.objective()
 }
 
 func (r *weightedALS) iterate() (float64, error) {
-	for i := range r.sides {
-		loss, err := r.pass(&r.sides[i], true)
-		if err != nil {
-			return 0, err
-		}
-		r.loss = loss
+	if _, err := r.pass(&r.sides[0], true, false); err != nil {
+		return 0, err
 	}
+	loss, err := r.pass(&r.sides[1], true, true)
+	if err != nil {
+		return 0, err
+	}
+	r.loss = loss
 	return r.objective(), nil
 }
 
@@ -79,10 +81,11 @@ func (r *weightedALS) finish(last float64) (objective, loss float64, err error) 
 	return last, r.loss, nil
 }
 
-// pass solves the rows of one side (or, without update, only sums the
-// squared residuals) and returns Σ M·r² after it.
-func (r *weightedALS) pass(s *omegaSide, update bool) (float64, error) {
-	r.side, r.update = s, update
+// pass solves the rows of one side (without update, it only scores them)
+// and, with score, returns Σ M·r² after it. The objective needs the sum
+// once an iteration, after the update of H: the pass of W leaves it out.
+func (r *weightedALS) pass(s *omegaSide, update, score bool) (float64, error) {
+	r.side, r.update, r.score = s, update, score
 	sum, _, i := r.rows.run(s.omega.rows, rowCost(s.omega, r.k))
 	r.side = nil
 	if i >= 0 {
@@ -90,8 +93,10 @@ func (r *weightedALS) pass(s *omegaSide, update bool) (float64, error) {
 		if s == &r.sides[1] {
 			what = "column %d of H"
 		}
-		return 0, fmt.Errorf("%w: the ridge system of "+what+" is singular (%d observed entries for k = %d); raise WithAlpha (now %g)",
-			ErrRank, i, s.omega.indptr[i+1]-s.omega.indptr[i], r.k, r.alpha)
+		// r.alpha is WithAlpha's α at unit scale, α/c for X divided by the
+		// power of four c = in.scale: name the α that was given.
+		return 0, fmt.Errorf("%w: the ridge system of "+what+" is singular (%d observed entries for k = %d); raise WithAlpha (now %g) relative to the scale of X",
+			ErrRank, i, s.omega.indptr[i+1]-s.omega.indptr[i], r.k, r.alpha*r.in.scale)
 	}
 	return sum, nil
 }
@@ -107,6 +112,9 @@ func (r *weightedALS) row(rs *rowSolver, i int) (float64, float64, bool) {
 		if !rs.solve(a, cols, mw, q, s.b, rowProblem{lambda: r.lambda(s, i), nonNeg: r.nonNeg}) {
 			return 0, 0, false
 		}
+	}
+	if !r.score {
+		return 0, 0, true
 	}
 	return weightedResidual(a, cols, x, mw, s.b), 0, true
 }

@@ -43,11 +43,14 @@ func (c *core) omegaSides(penW, penH penalty) [2]omegaSide {
 
 // longestRow returns the most entries in a row of either side's Ω.
 func longestRow(sides [2]omegaSide) int {
+	return max(sides[0].omega.longestRow(), sides[1].omega.longestRow())
+}
+
+// longestRow returns the most entries stored in a row of c.
+func (c *CSR) longestRow() int {
 	most := 0
-	for _, s := range sides {
-		for i := 0; i < s.omega.rows; i++ {
-			most = max(most, s.omega.indptr[i+1]-s.omega.indptr[i])
-		}
+	for i := 0; i < c.rows; i++ {
+		most = max(most, c.indptr[i+1]-c.indptr[i])
 	}
 	return most
 }

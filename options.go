@@ -209,7 +209,8 @@ func WithK(k int) Option {
 
 // WithAlpha sets the regularization strength. For NMF it sets alpha_W and
 // alpha_H of the objective (see NMF), scaled as in scikit-learn 1.2; for
-// VanillaALS it is the ridge weight alpha. Default 0.
+// VanillaALS it is the ridge weight alpha, and for ImplicitALS the ridge
+// weight λ. Default 0 (for ImplicitALS, DefaultImplicitAlpha).
 func WithAlpha(alpha float64) Option {
 	return func(c *config) { c.alphaW = alpha; c.set |= optAlpha }
 }
@@ -236,7 +237,7 @@ func WithTol(tol float64) Option {
 
 // WithMaxIter sets the most iterations a run may take (≥ 0). WithMaxIter(0)
 // leaves the initial factors in place, to inspect an initialization.
-// Default 200.
+// Default 200 (for ImplicitALS, DefaultImplicitMaxIter).
 func WithMaxIter(n int) Option {
 	return func(c *config) { c.maxIter = n; c.set |= optMaxIter }
 }

@@ -100,33 +100,20 @@ func (f *implicitFit) foldIn(ctx context.Context, in *input) (*mat.Dense, error)
 	defer p.close()
 	defer p.watch(ctx)()
 	s := in.csr
-	longest := 0
-	for i := 0; i < s.rows; i++ {
-		longest = max(longest, s.indptr[i+1]-s.indptr[i])
-	}
-	work := newWorkspaces(p, func() *rowSolver { return newRowSolver(k, longest) })
 	w := make([]float64, in.n*k)
-	failed := make([]bool, in.n)
 	pr := rowProblem{base: f.gramH, lambda: f.lambda}
-	rows := func(lo, hi int) {
-		rs := work.get()
-		defer work.put(rs)
-		for i := lo; i < hi; i++ {
-			cols, r := s.RowNNZ(i)
-			g, q := rs.weights(len(cols))
-			confidences(g, q, r, f.conf)
-			failed[i] = !rs.solve(w[i*k:i*k+k], cols, g, q, f.ht, pr)
-		}
+	row := func(rs *rowSolver, i int) (float64, float64, bool) {
+		cols, r := s.RowNNZ(i)
+		g, q := rs.weights(len(cols))
+		confidences(g, q, r, f.conf)
+		return 0, 0, rs.solve(w[i*k:i*k+k], cols, g, q, f.ht, pr)
 	}
-	var t task
-	p.run(&t, in.n, grainFor((s.NNZ()/max(in.n, 1)+k)*k*k), rows)
+	_, _, failed := newRowPass(p, k, s.longestRow(), row).run(in.n, rowCost(s, k))
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("factor: transform stopped: %w", err)
 	}
-	for i, bad := range failed {
-		if bad {
-			return nil, fmt.Errorf("%w: the system of row %d is singular; the model's WithAlpha is %g", ErrRank, i, f.lambda)
-		}
+	if failed >= 0 {
+		return nil, fmt.Errorf("%w: the system of row %d is singular; the model's WithAlpha is %g", ErrRank, failed, f.lambda)
 	}
 	return mat.NewDense(in.n, k, w), nil
 }

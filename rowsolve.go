@@ -251,7 +251,8 @@ func weightedResidual(a []float64, cols []int, x, m, b []float64) float64 {
 }
 
 // rowPass runs the rows of one side of a row-solving fit (weighted ALS,
-// implicit ALS) on the pool in fixed blocks, each block with a rowSolver of
+// implicit ALS) or Transform (of an observed-only model, ImplicitALS's
+// fold-in) on the pool in fixed blocks, each block with a rowSolver of
 // its goroutine: row(rs, i) solves or scores row i and returns its shares
 // of two sums, or false when its system is singular. The block sums are
 // added in block order, so the sums are the same bits on any number of
@@ -287,6 +288,9 @@ func (rp *rowPass) run(rows, perRow int) (s1, s2 float64, failed int) {
 		rp.failed = make([]int, blocks)
 	}
 	rp.failed = rp.failed[:blocks]
+	for b := range rp.failed { // a block a cancelled pass skips fails no row
+		rp.failed[b] = -1
+	}
 	rp.pool.run(&rp.task, rows, rp.grain, rp.fn)
 	for _, i := range rp.failed {
 		if i >= 0 {
@@ -301,7 +305,6 @@ func (rp *rowPass) rows(lo, hi int) {
 	rs := rp.work.get()
 	defer rp.work.put(rs)
 	blk := lo / rp.grain
-	rp.failed[blk] = -1
 	var s1, s2 float64
 	for i := lo; i < hi; i++ {
 		a, b, ok := rp.row(rs, i)

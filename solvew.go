@@ -156,37 +156,24 @@ func (c *components) multiplicativeW(ctx context.Context, core *core) error {
 // own least squares problem over its observed entries (rowSolver): ridge,
 // or non-negative unless W is signed.
 func (c *components) rowsW(core *core) error {
-	k := core.k
-	s := core.in.csr
-	longest := 0
-	for i := 0; i < s.rows; i++ {
-		longest = max(longest, s.indptr[i+1]-s.indptr[i])
-	}
-	work := newWorkspaces(core.pool, func() *rowSolver { return newRowSolver(k, longest) })
-	failed := make([]bool, core.n)
-	rows := func(lo, hi int) {
-		rs := work.get()
-		defer work.put(rs)
-		for i := lo; i < hi; i++ {
-			p0, p1 := s.indptr[i], s.indptr[i+1]
-			pen := c.penFor(p1 - p0)
-			var mw []float64
-			if core.in.weight != nil {
-				mw = core.in.weight[p0:p1]
-			}
-			_, q := rs.weights(p1 - p0)
-			weighValues(q, s.data[p0:p1], mw)
-			failed[i] = !rs.solve(core.w[i*k:i*k+k], s.indices[p0:p1], mw, q, c.ht,
-				rowProblem{lambda: pen.l2, l1: pen.l1, nonNeg: !c.signed})
+	k, s := core.k, core.in.csr
+	row := func(rs *rowSolver, i int) (float64, float64, bool) {
+		p0, p1 := s.indptr[i], s.indptr[i+1]
+		pen := c.penFor(p1 - p0)
+		var mw []float64
+		if core.in.weight != nil {
+			mw = core.in.weight[p0:p1]
 		}
+		_, q := rs.weights(p1 - p0)
+		weighValues(q, s.data[p0:p1], mw)
+		ok := rs.solve(core.w[i*k:i*k+k], s.indices[p0:p1], mw, q, c.ht,
+			rowProblem{lambda: pen.l2, l1: pen.l1, nonNeg: !c.signed})
+		return 0, 0, ok
 	}
-	var t task
-	core.pool.run(&t, core.n, grainFor((s.NNZ()/max(core.n, 1)+k)*k*k), rows)
-	for i, bad := range failed {
-		if bad {
-			return fmt.Errorf("%w: the ridge system of row %d is singular (%d observed entries for k = %d); the model's WithAlpha is 0",
-				ErrRank, i, s.indptr[i+1]-s.indptr[i], k)
-		}
+	if _, _, i := newRowPass(core.pool, k, s.longestRow(), row).run(core.n, rowCost(s, k)); i >= 0 {
+		// WithAlpha may be positive yet vanish against H at unit scale.
+		return fmt.Errorf("%w: the ridge system of row %d is singular (%d observed entries for k = %d): the model's ridge weight, %g at unit scale, is 0 or too small against its H; fit it with a larger WithAlpha",
+			ErrRank, i, s.indptr[i+1]-s.indptr[i], k, c.penFor(s.indptr[i+1]-s.indptr[i]).l2)
 	}
 	return nil
 }

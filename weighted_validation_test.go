@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -432,5 +433,48 @@ func TestTransformNeverReturnsNaN(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestObservedALSSingularNamesAlpha: the ErrRank of a weighted ALS whose
+// row system is singular names the WithAlpha that was given, not the
+// ridge weight at unit scale that the solver uses (α divided by the power
+// of four that brings X of 1e200 to unit scale).
+func TestObservedALSSingularNamesAlpha(t *testing.T) {
+	// Row 0 has one observed entry for k = 3: singular for α = 0, and
+	// numerically singular for α = 0.5 against entries of 1e200.
+	x := mat.NewDense(4, 4, []float64{
+		1, math.NaN(), math.NaN(), math.NaN(),
+		1, 2, 3, 4,
+		2, 1, 4, 3,
+		3, 4, 1, 2,
+	})
+	x.Scale(1e200, x)
+	err := factor.NewVanillaALS(factor.WithK(3), factor.WithAlpha(0.5), factor.WithObservedOnly(), factor.WithSeed(1)).Fit(x)
+	if !errors.Is(err, factor.ErrRank) {
+		t.Fatalf("Fit: %v, want an error wrapping ErrRank", err)
+	}
+	if want := "raise WithAlpha (now 0.5)"; !strings.Contains(err.Error(), want) {
+		t.Errorf("Fit: %v; want it to say %q", err, want)
+	}
+}
+
+// TestObservedALSTransformSingularMessage: Transform of a row whose ridge
+// system is singular fails with ErrRank, and does not claim that the
+// model's WithAlpha is 0 when it is 0.5 (it vanishes against an H fitted
+// on data of 1e150, at unit scale).
+func TestObservedALSTransformSingularMessage(t *testing.T) {
+	x := mat.NewDense(5, 4, []float64{1, 2, 3, 4, 2, 1, 4, 3, 3, 4, 1, 2, 4, 3, 2, 1, 1, 1, 2, 5})
+	x.Scale(1e150, x)
+	a := factor.NewVanillaALS(factor.WithK(3), factor.WithAlpha(0.5), factor.WithObservedOnly(), factor.WithSeed(1))
+	if err := a.Fit(x); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.Transform(mat.NewDense(1, 4, []float64{1e150, math.NaN(), math.NaN(), math.NaN()}))
+	if !errors.Is(err, factor.ErrRank) {
+		t.Fatalf("Transform: %v, want an error wrapping ErrRank", err)
+	}
+	if strings.Contains(err.Error(), "WithAlpha is 0") {
+		t.Errorf("Transform: %v; the model's WithAlpha is 0.5", err)
 	}
 }
