@@ -115,7 +115,7 @@
 // ImplicitALS (implicit.go, rowsolve.go; nnz interactions) costs
 // O(nnz·k² + (n+m)·k³) an iteration with exact solves and
 // O(s·(nnz·k + (n+m)·k²)) with WithCGSteps(s); Recommend and SimilarItems
-// (recommend.go) O(m·k + m·log n) a call.
+// (recommend.go) O(m·k + m·log N) a call, N the items asked for.
 //
 // The Frobenius solvers' dense costs carry O((n+m)·k²) too, for the k×k
 // Gram matrices and sweeps (s·(n+m)·k² for AcceleratedHALS). HALS is exact coordinate descent on the columns of W and the

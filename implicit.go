@@ -262,7 +262,11 @@ func (r *implicitRun) pass(s *omegaSide, base []float64, update, score bool) (in
 	inside, insideSq, i := r.rows.run(s.omega.rows, perRow)
 	r.side, r.base = nil, nil
 	if i >= 0 {
-		return 0, 0, fmt.Errorf("%w: the system of row %d is singular; raise WithAlpha (now %g)", ErrRank, i, r.lambda)
+		what := "user"
+		if s == &r.sides[1] {
+			what = "item"
+		}
+		return 0, 0, fmt.Errorf("%w: the system of %s %d is singular; raise WithAlpha (now %g)", ErrRank, what, i, r.lambda)
 	}
 	return inside, insideSq, nil
 }

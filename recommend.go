@@ -121,7 +121,7 @@ func (f *implicitFit) foldIn(ctx context.Context, in *input) (*mat.Dense, error)
 // Recommend returns the n items with the highest scores w_user·h_j among
 // the items the user has no interaction with in the fitted data, best
 // first (a tie goes to the lower item index), with their scores; fewer
-// when fewer are left. It costs O(m·k + m·log n). A user outside the
+// when fewer are left. It costs O(m·k + m·log n) for m items. A user outside the
 // fitted rows or n < 0 is an error wrapping ErrShape or ErrInvalidOption.
 func (m *ImplicitALS) Recommend(user, n int) (items []int, scores []float64, err error) {
 	f := m.fit

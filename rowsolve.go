@@ -187,8 +187,9 @@ func choleskySolve(u, r []float64, k int) {
 
 // conjugateGradient takes steps of the conjugate gradient method on G·a = r
 // from the row's current a (Takács, Pilászy & Tikk 2011, as the implicit
-// package): each step costs two products with the gathered rows and one
-// with the base, O(L·k + k²), and none forms G.
+// package), stopping early when the residual is 0 or G has no positive
+// curvature along the search direction: each step costs two products with
+// the gathered rows and one with the base, O(L·k + k²), and none forms G.
 func (s *rowSolver) conjugateGradient(a []float64, cols []int, g, q, b []float64, pr rowProblem, steps int) {
 	k := s.k
 	a = a[:k]
@@ -205,7 +206,11 @@ func (s *rowSolver) conjugateGradient(a []float64, cols []int, g, q, b []float64
 			return
 		}
 		s.apply(gd, dir, gb, &pr)
-		step := rr / dot(dir, gd)
+		curv := dot(dir, gd)
+		if !(curv > 0) { // G is singular along dir (λ = 0), or the product underflowed: stop where a is
+			return
+		}
+		step := rr / curv
 		axpy(step, dir, a)
 		axpy(-step, gd, res)
 		next := sqNorm(res)
