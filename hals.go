@@ -96,9 +96,9 @@ func halsSweepRows(a, c, g []float64, k int, l1 float64) (moved float64) {
 	return moved
 }
 
-// halsSweep4 is halsSweep on four consecutive rows at once; each row gets
+// halsSweep4Go is halsSweep on four consecutive rows at once; each row gets
 // exactly the operations halsSweep would do.
-func halsSweep4(a, c, g []float64, k int, l1 float64) float64 {
+func halsSweep4Go(a, c, g []float64, k int, l1 float64) float64 {
 	a0, a1, a2, a3 := a[:k], a[k:2*k], a[2*k:3*k], a[3*k:4*k]
 	c0, c1, c2, c3 := c[:k], c[k:2*k], c[2*k:3*k], c[3*k:4*k]
 	var moved float64
@@ -135,10 +135,10 @@ func coordinateStep(a []float64, t int, grad, hess float64) float64 {
 	return d * d
 }
 
-// halsSweep does one pass of coordinate descent over the k entries of a row
-// a, given its cross-product row c and the regularized Gram matrix g. It
-// returns Σ (change)², for the accelerated solver's stopping rule.
-func halsSweep(a, c, g []float64, l1 float64) float64 {
+// halsSweepGo does one pass of coordinate descent over the k entries of a
+// row a, given its cross-product row c and the regularized Gram matrix g.
+// It returns Σ (change)², for the accelerated solver's stopping rule.
+func halsSweepGo(a, c, g []float64, l1 float64) float64 {
 	k := len(a)
 	c = c[:k]
 	var moved float64

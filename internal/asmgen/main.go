@@ -1,0 +1,921 @@
+// Command asmgen generates the amd64 assembly kernels of package factor
+// (../../kernels_amd64.s) and their Go declarations
+// (../../kernels_amd64_stubs.go) with avo. It is its own module, so that
+// the library does not depend on avo. From the repository's root:
+//
+//	cd internal/asmgen && go run . -out ../../kernels_amd64.s -stubs ../../kernels_amd64_stubs.go -pkg factor
+//
+// Every kernel sums each output in the order its portable Go counterpart
+// does, with fused multiply-adds (one rounding a step where Go rounds the
+// product and the sum); dotAVX2, which has no portable twin of the same
+// order, is the exception, and its order is stated where it is generated.
+// The kernels use 256-bit vectors only (AVX2 and FMA), so that a machine
+// with AVX-512 gets the same bits as one without; the AVX-512 variants use
+// the same 256-bit lanes with its 32 registers and masks.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/gotypes"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// tailMask holds four all-ones quadwords then four zero ones: the 32 bytes
+// from offset 8·(4−r) are the mask of a vector's first r lanes.
+var tailMask Mem
+
+func main() {
+	ConstraintExpr("amd64,!purego")
+	tailMask = GLOBL("tailmask", RODATA|NOPTR)
+	for i := 0; i < 4; i++ {
+		DATA(8*i, U64(^uint64(0)))
+	}
+	for i := 4; i < 8; i++ {
+		DATA(8*i, U64(0))
+	}
+	genAxpy()
+	genDot()
+	genSpmmRow()
+	genScatterRow()
+	genSddmmRow()
+	genHALSSweep4()
+	genHALSSweep1()
+	genGemm()
+	Generate()
+}
+
+// mem returns base + index·scale + disp.
+func mem(base, index Register, scale uint8, disp int) Mem {
+	return Mem{Base: base, Index: index, Scale: scale, Disp: disp}
+}
+
+// addr returns the stack address of a parameter or its component.
+func addr(c gotypes.Component) Mem {
+	b, err := c.Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
+
+// loadMask sets dst to the mask of the first rem lanes, rem (1…3) in a
+// register, clobbering rem.
+func loadMask(rem, dst Register) {
+	t := GP64()
+	LEAQ(tailMask, t)
+	SHLQ(U8(3), rem)
+	NEGQ(rem)
+	VMOVUPD(mem(t, rem, 1, 32), dst)
+}
+
+// hsum returns, in the low lane of an XMM register, (y0 + y1) + (y2 + y3)
+// for the lanes y0…y3 of y: dot4's combination of its partial sums.
+func hsum(y VecVirtual) VecVirtual {
+	h := XMM()
+	VEXTRACTF128(U8(1), y, h)
+	t := XMM()
+	VHADDPD(h, y.AsX(), t) // t0 = y0 + y1, t1 = y2 + y3
+	u := XMM()
+	VPERMILPD(U8(1), t, u)
+	VADDSD(u, t, t)
+	return t
+}
+
+// reduce4 returns the vector of hsum of each of the four accumulators.
+func reduce4(acc [4]VecVirtual) VecVirtual {
+	h01, h23 := YMM(), YMM()
+	VHADDPD(acc[1], acc[0], h01) // a0+a1, b0+b1, a2+a3, b2+b3
+	VHADDPD(acc[3], acc[2], h23) // c0+c1, d0+d1, c2+c3, d2+d3
+	lo, hi := YMM(), YMM()
+	VPERM2F128(U8(0x20), h23, h01, lo) // a01, b01, c01, d01
+	VPERM2F128(U8(0x31), h23, h01, hi) // a23, b23, c23, d23
+	VADDPD(hi, lo, lo)
+	return lo
+}
+
+func zero(vs ...VecVirtual) {
+	for _, v := range vs {
+		VXORPD(v, v, v)
+	}
+}
+
+func genAxpy() {
+	TEXT("axpyAVX2", NOSPLIT, "func(a float64, x, y []float64)")
+	Doc("axpyAVX2 sets y[i] = fma(a, x[i], y[i]) for i < len(x) ≤ len(y).")
+	a := Load(Param("a"), XMM())
+	va := YMM()
+	VBROADCASTSD(a, va)
+	x := Load(Param("x").Base(), GP64())
+	y := Load(Param("y").Base(), GP64())
+	n := Load(Param("x").Len(), GP64())
+	i := GP64()
+	XORQ(i, i)
+	n16, n4 := GP64(), GP64()
+	MOVQ(n, n16)
+	ANDQ(I32(-16), n16)
+	MOVQ(n, n4)
+	ANDQ(I32(-4), n4)
+	Label("axpy16")
+	CMPQ(i, n16)
+	JGE(LabelRef("axpy4"))
+	for j := 0; j < 4; j++ {
+		v := YMM()
+		VMOVUPD(mem(y, i, 8, 32*j), v)
+		VFMADD231PD(mem(x, i, 8, 32*j), va, v)
+		VMOVUPD(v, mem(y, i, 8, 32*j))
+	}
+	ADDQ(U8(16), i)
+	JMP(LabelRef("axpy16"))
+	Label("axpy4")
+	CMPQ(i, n4)
+	JGE(LabelRef("axpy1"))
+	v := YMM()
+	VMOVUPD(mem(y, i, 8, 0), v)
+	VFMADD231PD(mem(x, i, 8, 0), va, v)
+	VMOVUPD(v, mem(y, i, 8, 0))
+	ADDQ(U8(4), i)
+	JMP(LabelRef("axpy4"))
+	Label("axpy1")
+	CMPQ(i, n)
+	JGE(LabelRef("axpyDone"))
+	s := XMM()
+	VMOVSD(mem(y, i, 8, 0), s)
+	VFMADD231SD(mem(x, i, 8, 0), a, s)
+	VMOVSD(s, mem(y, i, 8, 0))
+	INCQ(i)
+	JMP(LabelRef("axpy1"))
+	Label("axpyDone")
+	VZEROUPPER()
+	RET()
+}
+
+func genDot() {
+	TEXT("dotAVX2", NOSPLIT, "func(x, y []float64) float64")
+	Doc(
+		"dotAVX2 returns Σ x[i]·y[i] over i < len(x) ≤ len(y) with sixteen partial",
+		"sums: over the leading multiple of 16, lane j of accumulator q takes the",
+		"indices ≡ 4q+j (mod 16); then accumulator 0 the remaining quads; the",
+		"accumulators are added (a0+a1)+(a2+a3), the lanes (l0+l1)+(l2+l3), and the",
+		"last len(x) mod 4 products added to that in order, each step fused.",
+	)
+	x := Load(Param("x").Base(), GP64())
+	y := Load(Param("y").Base(), GP64())
+	n := Load(Param("x").Len(), GP64())
+	var acc [4]VecVirtual
+	for q := range acc {
+		acc[q] = YMM()
+	}
+	zero(acc[:]...)
+	i := GP64()
+	XORQ(i, i)
+	n16, n4 := GP64(), GP64()
+	MOVQ(n, n16)
+	ANDQ(I32(-16), n16)
+	MOVQ(n, n4)
+	ANDQ(I32(-4), n4)
+	Label("dot16")
+	CMPQ(i, n16)
+	JGE(LabelRef("dot4"))
+	for q := 0; q < 4; q++ {
+		v := YMM()
+		VMOVUPD(mem(x, i, 8, 32*q), v)
+		VFMADD231PD(mem(y, i, 8, 32*q), v, acc[q])
+	}
+	ADDQ(U8(16), i)
+	JMP(LabelRef("dot16"))
+	Label("dot4")
+	CMPQ(i, n4)
+	JGE(LabelRef("dotSum"))
+	v := YMM()
+	VMOVUPD(mem(x, i, 8, 0), v)
+	VFMADD231PD(mem(y, i, 8, 0), v, acc[0])
+	ADDQ(U8(4), i)
+	JMP(LabelRef("dot4"))
+	Label("dotSum")
+	VADDPD(acc[1], acc[0], acc[0])
+	VADDPD(acc[3], acc[2], acc[2])
+	VADDPD(acc[2], acc[0], acc[0])
+	s := hsum(acc[0])
+	Label("dot1")
+	CMPQ(i, n)
+	JGE(LabelRef("dotDone"))
+	t := XMM()
+	VMOVSD(mem(x, i, 8, 0), t)
+	VFMADD231SD(mem(y, i, 8, 0), t, s)
+	INCQ(i)
+	JMP(LabelRef("dot1"))
+	Label("dotDone")
+	VZEROUPPER()
+	Store(s, ReturnIndex(0))
+	RET()
+}
+
+// retBool stores v (0 or 1) as the function's first result.
+func retBool(v uint8) {
+	r := GP8()
+	MOVB(U8(v), r)
+	Store(r, ReturnIndex(0))
+}
+
+// chunkDispatch jumps, for w = remaining columns (elements, 1 or more),
+// to the label prefix_nv_full when w ≥ 4·nv exactly fits (w = 4·nv, or
+// nv = 12 and w ≥ 48) and to prefix_nv_mask when the last of nv vectors
+// is partial.
+func chunkDispatch(prefix string, w Register, maxNV int) {
+	for nv := 1; nv <= maxNV; nv++ {
+		CMPQ(w, U32(4*nv))
+		JLT(LabelRef(fmt.Sprintf("%s_%d_mask", prefix, nv)))
+		if nv < maxNV {
+			JEQ(LabelRef(fmt.Sprintf("%s_%d_full", prefix, nv)))
+		} else {
+			JMP(LabelRef(fmt.Sprintf("%s_%d_full", prefix, nv)))
+		}
+	}
+}
+
+const maxNV = 12 // vectors of a row chunk held in registers: 48 columns
+
+func genSpmmRow() {
+	TEXT("spmmRowAVX2", NOSPLIT, "func(d []float64, cols []int, vals []float64, b []float64, k int, rowsB int) bool")
+	Doc(
+		"spmmRowAVX2 sets d[t] = Σ_p vals[p]·b[cols[p]·k + t] for t < k, each a chain",
+		"of fused multiply-adds over p in order from 0, 48 columns at a time. It",
+		"reports false, at once, for a column not below rowsB.",
+	)
+	dp := Load(Param("d").Base(), GP64())
+	cp := Load(Param("cols").Base(), GP64())
+	vp := Load(Param("vals").Base(), GP64())
+	bp := Load(Param("b").Base(), GP64())
+	kb := Load(Param("k"), GP64())
+	SHLQ(U8(3), kb)
+	t := GP64() // column offset of the chunk, bytes
+	XORQ(t, t)
+	Label("spmm_chunk")
+	w := GP64()
+	MOVQ(kb, w)
+	SUBQ(t, w)
+	JLE(LabelRef("spmm_ok"))
+	SHRQ(U8(3), w)
+	chunkDispatch("spmm", w, maxNV)
+	for nv := 1; nv <= maxNV; nv++ {
+		for _, masked := range []bool{false, true} {
+			name := fmt.Sprintf("spmm_%d_full", nv)
+			if masked {
+				name = fmt.Sprintf("spmm_%d_mask", nv)
+			}
+			Label(name)
+			var mask VecVirtual
+			if masked {
+				mask = YMM()
+				rem := GP64()
+				MOVQ(w, rem)
+				SUBQ(U32(4*(nv-1)), rem)
+				loadMask(rem, mask)
+			}
+			acc := make([]VecVirtual, nv)
+			for j := range acc {
+				acc[j] = YMM()
+			}
+			zero(acc...)
+			bt := GP64()
+			LEAQ(mem(bp, t, 1, 0), bt)
+			p := GP64()
+			XORQ(p, p)
+			Label(name + "_loop")
+			CMPQ(p, addr(Param("cols").Len()))
+			JGE(LabelRef(name + "_store"))
+			c := GP64()
+			MOVQ(mem(cp, p, 8, 0), c)
+			CMPQ(c, addr(Param("rowsB")))
+			JAE(LabelRef("spmm_bad"))
+			IMULQ(kb, c)
+			v := YMM()
+			VBROADCASTSD(mem(vp, p, 8, 0), v)
+			for j := 0; j < nv; j++ {
+				if masked && j == nv-1 {
+					tmp := YMM()
+					VMASKMOVPD(mem(bt, c, 1, 32*j), mask, tmp)
+					VFMADD231PD(tmp, v, acc[j])
+				} else {
+					VFMADD231PD(mem(bt, c, 1, 32*j), v, acc[j])
+				}
+			}
+			INCQ(p)
+			JMP(LabelRef(name + "_loop"))
+			Label(name + "_store")
+			dt := GP64()
+			LEAQ(mem(dp, t, 1, 0), dt)
+			for j := 0; j < nv; j++ {
+				if masked && j == nv-1 {
+					VMASKMOVPD(acc[j], mask, Mem{Base: dt, Disp: 32 * j})
+				} else {
+					VMOVUPD(acc[j], Mem{Base: dt, Disp: 32 * j})
+				}
+			}
+			ADDQ(U32(32*nv), t)
+			JMP(LabelRef("spmm_chunk"))
+		}
+	}
+	Label("spmm_ok")
+	VZEROUPPER()
+	retBool(1)
+	RET()
+	Label("spmm_bad")
+	VZEROUPPER()
+	retBool(0)
+	RET()
+}
+
+func genScatterRow() {
+	TEXT("scatterRowAVX2", NOSPLIT, "func(dst []float64, cols []int, vals []float64, a []float64, k int, rowsDst int) bool")
+	Doc(
+		"scatterRowAVX2 sets dst[cols[p]·k + t] = fma(vals[p], a[t], dst[cols[p]·k + t])",
+		"for t < k, over p in order, 48 columns at a time. It reports false, at",
+		"once, for a column not below rowsDst.",
+	)
+	dp := Load(Param("dst").Base(), GP64())
+	cp := Load(Param("cols").Base(), GP64())
+	vp := Load(Param("vals").Base(), GP64())
+	ap := Load(Param("a").Base(), GP64())
+	kb := Load(Param("k"), GP64())
+	SHLQ(U8(3), kb)
+	t := GP64()
+	XORQ(t, t)
+	Label("scat_chunk")
+	w := GP64()
+	MOVQ(kb, w)
+	SUBQ(t, w)
+	JLE(LabelRef("scat_ok"))
+	SHRQ(U8(3), w)
+	chunkDispatch("scat", w, maxNV)
+	for nv := 1; nv <= maxNV; nv++ {
+		for _, masked := range []bool{false, true} {
+			name := fmt.Sprintf("scat_%d_full", nv)
+			if masked {
+				name = fmt.Sprintf("scat_%d_mask", nv)
+			}
+			Label(name)
+			var mask VecVirtual
+			if masked {
+				mask = YMM()
+				rem := GP64()
+				MOVQ(w, rem)
+				SUBQ(U32(4*(nv-1)), rem)
+				loadMask(rem, mask)
+			}
+			av := make([]VecVirtual, nv)
+			for j := range av {
+				av[j] = YMM()
+				if masked && j == nv-1 {
+					VMASKMOVPD(mem(ap, t, 1, 32*j), mask, av[j])
+				} else {
+					VMOVUPD(mem(ap, t, 1, 32*j), av[j])
+				}
+			}
+			dt := GP64()
+			LEAQ(mem(dp, t, 1, 0), dt)
+			p := GP64()
+			XORQ(p, p)
+			Label(name + "_loop")
+			CMPQ(p, addr(Param("cols").Len()))
+			JGE(LabelRef(name + "_next"))
+			c := GP64()
+			MOVQ(mem(cp, p, 8, 0), c)
+			CMPQ(c, addr(Param("rowsDst")))
+			JAE(LabelRef("scat_bad"))
+			IMULQ(kb, c)
+			v := YMM()
+			VBROADCASTSD(mem(vp, p, 8, 0), v)
+			for j := 0; j < nv; j++ {
+				tmp := YMM()
+				m := mem(dt, c, 1, 32*j)
+				if masked && j == nv-1 {
+					VMASKMOVPD(m, mask, tmp)
+					VFMADD231PD(av[j], v, tmp)
+					VMASKMOVPD(tmp, mask, m)
+				} else {
+					VMOVUPD(m, tmp)
+					VFMADD231PD(av[j], v, tmp)
+					VMOVUPD(tmp, m)
+				}
+			}
+			INCQ(p)
+			JMP(LabelRef(name + "_loop"))
+			Label(name + "_next")
+			ADDQ(U32(32*nv), t)
+			JMP(LabelRef("scat_chunk"))
+		}
+	}
+	Label("scat_ok")
+	VZEROUPPER()
+	retBool(1)
+	RET()
+	Label("scat_bad")
+	VZEROUPPER()
+	retBool(0)
+	RET()
+}
+
+func genSddmmRow() {
+	TEXT("sddmmRowAVX2", NOSPLIT, "func(y []float64, cols []int, a, b []float64, k int, rowsB int) bool")
+	Doc(
+		"sddmmRowAVX2 sets y[p] = a·b[cols[p]·k : cols[p]·k + k] for p < len(cols),",
+		"each dot product summed as dot4 does (lane j of one vector takes the",
+		"indices ≡ j mod 4 of the leading multiple of 4, lane 0 then the rest,",
+		"(s0+s1)+(s2+s3)), fused; four entries at a time. It reports false, at",
+		"once, for a column not below rowsB.",
+	)
+	yp := Load(Param("y").Base(), GP64())
+	cp := Load(Param("cols").Base(), GP64())
+	ap := Load(Param("a").Base(), GP64())
+	bp := Load(Param("b").Base(), GP64())
+	kb := Load(Param("k"), GP64())
+	SHLQ(U8(3), kb)
+	end1 := GP64()
+	MOVQ(kb, end1)
+	ANDQ(I32(-32), end1)
+	p := GP64()
+	XORQ(p, p)
+	n4 := GP64()
+	Load(Param("cols").Len(), n4)
+	ANDQ(I32(-4), n4)
+
+	Label("sddmm4")
+	CMPQ(p, n4)
+	JGE(LabelRef("sddmm1"))
+	var r [4]Register
+	for e := 0; e < 4; e++ {
+		c := GP64()
+		MOVQ(mem(cp, p, 8, 8*e), c)
+		CMPQ(c, addr(Param("rowsB")))
+		JAE(LabelRef("sddmm_bad"))
+		IMULQ(kb, c)
+		ADDQ(bp, c)
+		r[e] = c
+	}
+	var acc [4]VecVirtual
+	for e := range acc {
+		acc[e] = YMM()
+	}
+	zero(acc[:]...)
+	j := GP64()
+	XORQ(j, j)
+	Label("sddmm4_vec")
+	CMPQ(j, end1)
+	JGE(LabelRef("sddmm4_tail"))
+	ta := YMM()
+	VMOVUPD(mem(ap, j, 1, 0), ta)
+	for e := 0; e < 4; e++ {
+		VFMADD231PD(mem(r[e], j, 1, 0), ta, acc[e])
+	}
+	ADDQ(U8(32), j)
+	JMP(LabelRef("sddmm4_vec"))
+	Label("sddmm4_tail")
+	CMPQ(j, kb)
+	JGE(LabelRef("sddmm4_sum"))
+	sa := XMM()
+	VMOVSD(mem(ap, j, 1, 0), sa)
+	for e := 0; e < 4; e++ {
+		sb := XMM()
+		VMOVSD(mem(r[e], j, 1, 0), sb)
+		VFMADD231PD(sb.AsY(), sa.AsY(), acc[e])
+	}
+	ADDQ(U8(8), j)
+	JMP(LabelRef("sddmm4_tail"))
+	Label("sddmm4_sum")
+	res := reduce4(acc)
+	VMOVUPD(res, mem(yp, p, 8, 0))
+	ADDQ(U8(4), p)
+	JMP(LabelRef("sddmm4"))
+
+	Label("sddmm1")
+	CMPQ(p, addr(Param("cols").Len()))
+	JGE(LabelRef("sddmm_ok"))
+	c := GP64()
+	MOVQ(mem(cp, p, 8, 0), c)
+	CMPQ(c, addr(Param("rowsB")))
+	JAE(LabelRef("sddmm_bad"))
+	IMULQ(kb, c)
+	ADDQ(bp, c)
+	acc1 := YMM()
+	zero(acc1)
+	XORQ(j, j)
+	Label("sddmm1_vec")
+	CMPQ(j, end1)
+	JGE(LabelRef("sddmm1_tail"))
+	t1 := YMM()
+	VMOVUPD(mem(ap, j, 1, 0), t1)
+	VFMADD231PD(mem(c, j, 1, 0), t1, acc1)
+	ADDQ(U8(32), j)
+	JMP(LabelRef("sddmm1_vec"))
+	Label("sddmm1_tail")
+	CMPQ(j, kb)
+	JGE(LabelRef("sddmm1_sum"))
+	s1, s2 := XMM(), XMM()
+	VMOVSD(mem(ap, j, 1, 0), s1)
+	VMOVSD(mem(c, j, 1, 0), s2)
+	VFMADD231PD(s2.AsY(), s1.AsY(), acc1)
+	ADDQ(U8(8), j)
+	JMP(LabelRef("sddmm1_tail"))
+	Label("sddmm1_sum")
+	s := hsum(acc1)
+	VMOVSD(s, mem(yp, p, 8, 0))
+	INCQ(p)
+	JMP(LabelRef("sddmm1"))
+
+	Label("sddmm_ok")
+	VZEROUPPER()
+	retBool(1)
+	RET()
+	Label("sddmm_bad")
+	VZEROUPPER()
+	retBool(0)
+	RET()
+}
+
+// genHALSSweep4 writes halsSweep4AVX2, halsSweep4 of hals.go on four
+// consecutive rows: for each t the four gradients dot4(g[t,:], a_e) −
+// (c_e[t] − l1), then the coordinate steps of the four rows in the lanes
+// of one vector.
+func genHALSSweep4() {
+	TEXT("halsSweep4AVX2", NOSPLIT, "func(a, c, g []float64, k int, l1 float64) float64")
+	Doc(
+		"halsSweep4AVX2 is halsSweep4 on the four k-entry rows of a and c against",
+		"the k×k g: each gradient a dot product summed as dot4 does, fused, and each",
+		"step exactly coordinateStep's. It returns the moved sum in halsSweep4's order.",
+	)
+	ap := Load(Param("a").Base(), GP64())
+	cp := Load(Param("c").Base(), GP64())
+	gt := Load(Param("g").Base(), GP64()) // row t of g
+	kb := Load(Param("k"), GP64())
+	SHLQ(U8(3), kb)
+	l1 := Load(Param("l1"), XMM())
+	vl1 := YMM()
+	VBROADCASTSD(l1, vl1)
+	end1 := GP64()
+	MOVQ(kb, end1)
+	ANDQ(I32(-32), end1)
+	var rows [4]Register
+	rows[0] = ap
+	for e := 1; e < 4; e++ {
+		rows[e] = GP64()
+		MOVQ(rows[e-1], rows[e])
+		ADDQ(kb, rows[e])
+	}
+	moved := XMM()
+	zero(moved)
+	vz := YMM()
+	zero(vz)
+	tb := GP64() // t·8
+	XORQ(tb, tb)
+
+	Label("hs4_t")
+	CMPQ(tb, kb)
+	JGE(LabelRef("hs4_done"))
+	var acc [4]VecVirtual
+	for e := range acc {
+		acc[e] = YMM()
+	}
+	zero(acc[:]...)
+	j := GP64()
+	XORQ(j, j)
+	Label("hs4_vec")
+	CMPQ(j, end1)
+	JGE(LabelRef("hs4_tail"))
+	tg := YMM()
+	VMOVUPD(mem(gt, j, 1, 0), tg)
+	for e := 0; e < 4; e++ {
+		VFMADD231PD(mem(rows[e], j, 1, 0), tg, acc[e])
+	}
+	ADDQ(U8(32), j)
+	JMP(LabelRef("hs4_vec"))
+	Label("hs4_tail")
+	CMPQ(j, kb)
+	JGE(LabelRef("hs4_step"))
+	sg := XMM()
+	VMOVSD(mem(gt, j, 1, 0), sg)
+	for e := 0; e < 4; e++ {
+		sa := XMM()
+		VMOVSD(mem(rows[e], j, 1, 0), sa)
+		VFMADD231PD(sa.AsY(), sg.AsY(), acc[e])
+	}
+	ADDQ(U8(8), j)
+	JMP(LabelRef("hs4_tail"))
+
+	Label("hs4_step")
+	dots := reduce4(acc)
+	// The four rows' c[t] and a[t], gathered into vectors.
+	gather := func(base Register, stride Register) VecVirtual {
+		lo, hi := XMM(), XMM()
+		q := GP64()
+		LEAQ(mem(base, tb, 1, 0), q)
+		VMOVSD(Mem{Base: q}, lo)
+		VMOVHPD(mem(q, stride, 1, 0), lo, lo)
+		LEAQ(mem(q, stride, 2, 0), q)
+		VMOVSD(Mem{Base: q}, hi)
+		VMOVHPD(mem(q, stride, 1, 0), hi, hi)
+		v := YMM()
+		VINSERTF128(U8(1), hi, lo.AsY(), v)
+		return v
+	}
+	cv := gather(cp, kb)
+	old := gather(ap, kb)
+	grad := YMM()
+	VSUBPD(vl1, cv, cv)    // c − l1
+	VSUBPD(cv, dots, grad) // dot − (c − l1)
+	hess := YMM()
+	VBROADCASTSD(mem(gt, tb, 1, 0), hess)
+	nw, diff := YMM(), YMM()
+	VUCOMISD(vz.AsX(), hess.AsX())
+	JNE(LabelRef("hs4_newton"))
+	JPS(LabelRef("hs4_newton"))
+	// hess = 0: a[t] = 0 where grad > 0, else unchanged (no change counted).
+	gtMask := YMM()
+	VCMPPD(U8(0x1e), vz, grad, gtMask) // grad > 0, ordered
+	VANDNPD(old, gtMask, nw)
+	VSUBPD(old, nw, diff)
+	VANDPD(gtMask, diff, diff)
+	JMP(LabelRef("hs4_store"))
+	Label("hs4_newton")
+	q := YMM()
+	VDIVPD(hess, grad, q)
+	VSUBPD(q, old, nw)
+	VMAXPD(nw, vz, nw) // NaN stays NaN, as Go's max
+	VADDPD(vz, nw, nw) // −0 becomes +0, as Go's max(−0, 0)
+	VSUBPD(old, nw, diff)
+	Label("hs4_store")
+	{
+		q := GP64()
+		LEAQ(mem(ap, tb, 1, 0), q)
+		VMOVSD(nw.AsX(), Mem{Base: q})
+		VMOVHPD(nw.AsX(), mem(q, kb, 1, 0))
+		LEAQ(mem(q, kb, 2, 0), q)
+		hi := XMM()
+		VEXTRACTF128(U8(1), nw, hi)
+		VMOVSD(hi, Mem{Base: q})
+		VMOVHPD(hi, mem(q, kb, 1, 0))
+	}
+	// moved += ((d0² + d1²) + d2²) + d3²
+	sq := YMM()
+	VMULPD(diff, diff, sq)
+	s := XMM()
+	VHADDPD(sq.AsX(), sq.AsX(), s)
+	hi := XMM()
+	VEXTRACTF128(U8(1), sq, hi)
+	VADDSD(hi, s, s)
+	VPERMILPD(U8(1), hi, hi)
+	VADDSD(hi, s, s)
+	VADDSD(s, moved, moved)
+	ADDQ(U8(8), tb)
+	ADDQ(kb, gt)
+	JMP(LabelRef("hs4_t"))
+	Label("hs4_done")
+	VZEROUPPER()
+	Store(moved, ReturnIndex(0))
+	RET()
+}
+
+// genHALSSweep1 writes halsSweepAVX2, halsSweep of hals.go on one row.
+func genHALSSweep1() {
+	TEXT("halsSweepAVX2", NOSPLIT, "func(a, c, g []float64, l1 float64) float64")
+	Doc(
+		"halsSweepAVX2 is halsSweep on the k-entry row a (k = len(a)), with",
+		"halsSweep4AVX2's arithmetic for one row.",
+	)
+	ap := Load(Param("a").Base(), GP64())
+	cp := Load(Param("c").Base(), GP64())
+	gt := Load(Param("g").Base(), GP64())
+	kb := Load(Param("a").Len(), GP64())
+	SHLQ(U8(3), kb)
+	l1 := Load(Param("l1"), XMM())
+	end1 := GP64()
+	MOVQ(kb, end1)
+	ANDQ(I32(-32), end1)
+	moved := XMM()
+	zero(moved)
+	vz := XMM()
+	zero(vz)
+	tb := GP64()
+	XORQ(tb, tb)
+	Label("hs1_t")
+	CMPQ(tb, kb)
+	JGE(LabelRef("hs1_done"))
+	acc := YMM()
+	zero(acc)
+	j := GP64()
+	XORQ(j, j)
+	Label("hs1_vec")
+	CMPQ(j, end1)
+	JGE(LabelRef("hs1_tail"))
+	tg := YMM()
+	VMOVUPD(mem(gt, j, 1, 0), tg)
+	VFMADD231PD(mem(ap, j, 1, 0), tg, acc)
+	ADDQ(U8(32), j)
+	JMP(LabelRef("hs1_vec"))
+	Label("hs1_tail")
+	CMPQ(j, kb)
+	JGE(LabelRef("hs1_step"))
+	sg, sa := XMM(), XMM()
+	VMOVSD(mem(gt, j, 1, 0), sg)
+	VMOVSD(mem(ap, j, 1, 0), sa)
+	VFMADD231PD(sa.AsY(), sg.AsY(), acc)
+	ADDQ(U8(8), j)
+	JMP(LabelRef("hs1_tail"))
+	Label("hs1_step")
+	dot := hsum(acc)
+	cv, old := XMM(), XMM()
+	VMOVSD(mem(cp, tb, 1, 0), cv)
+	VMOVSD(mem(ap, tb, 1, 0), old)
+	VSUBSD(l1, cv, cv)
+	grad := XMM()
+	VSUBSD(cv, dot, grad)
+	hess := XMM()
+	VMOVSD(mem(gt, tb, 1, 0), hess)
+	nw := XMM()
+	VUCOMISD(vz, hess)
+	JNE(LabelRef("hs1_newton"))
+	JPS(LabelRef("hs1_newton"))
+	VUCOMISD(vz, grad)
+	JLS(LabelRef("hs1_next")) // grad ≤ 0 or NaN: unchanged, nothing moved
+	// grad > 0: a[t] = 0
+	VXORPD(nw, nw, nw)
+	JMP(LabelRef("hs1_store"))
+	Label("hs1_newton")
+	q := XMM()
+	VDIVSD(hess, grad, q)
+	VSUBSD(q, old, nw)
+	VMAXSD(nw, vz, nw)
+	VADDSD(vz, nw, nw)
+	Label("hs1_store")
+	VMOVSD(nw, mem(ap, tb, 1, 0))
+	d := XMM()
+	VSUBSD(old, nw, d)
+	VMULSD(d, d, d)
+	VADDSD(d, moved, moved)
+	Label("hs1_next")
+	ADDQ(U8(8), tb)
+	ADDQ(kb, gt)
+	JMP(LabelRef("hs1_t"))
+	Label("hs1_done")
+	VZEROUPPER()
+	Store(moved, ReturnIndex(0))
+	RET()
+}
+
+const gemmMR, gemmNV = 4, 3
+
+// genGemm writes gemmAVX2, the dense product of a tile.
+func genGemm() {
+	TEXT("gemmAVX2", NOSPLIT, "func(rows, cols, depth int, a []float64, ars, aps int, b []float64, ldb int, c []float64, ldc int)")
+	Doc(
+		"gemmAVX2 sets c[i·ldc + j] = Σ_p a[i·ars + p·aps]·b[p·ldb + j] for i < rows,",
+		"j < cols, each a chain of fused multiply-adds over p in order from 0:",
+		"blocks of 4 rows by 12 columns in registers, the last ones partial.",
+		"The caller checks that every index lies in its slice.",
+	)
+	ai := Load(Param("a").Base(), GP64()) // A at the row block
+	ci := Load(Param("c").Base(), GP64()) // C at the row block
+	rowsLeft := Load(Param("rows"), GP64())
+	ars8 := Load(Param("ars"), GP64())
+	SHLQ(U8(3), ars8)
+	ars3 := GP64()
+	LEAQ(mem(ars8, ars8, 2, 0), ars3)
+	aps8 := Load(Param("aps"), GP64())
+	SHLQ(U8(3), aps8)
+	ldb8 := Load(Param("ldb"), GP64())
+	SHLQ(U8(3), ldb8)
+	maskLocal := AllocLocal(32)
+
+	Label("gemm_rows")
+	CMPQ(rowsLeft, U8(0))
+	JLE(LabelRef("gemm_done"))
+	jb := GP64() // column offset, bytes
+	XORQ(jb, jb)
+	Label("gemm_cols")
+	w := GP64()
+	Load(Param("cols"), w)
+	SHLQ(U8(3), w)
+	SUBQ(jb, w)
+	JLE(LabelRef("gemm_nextrows"))
+	SHRQ(U8(3), w)
+	for mr := 1; mr <= gemmMR; mr++ {
+		CMPQ(rowsLeft, U8(mr))
+		if mr < gemmMR {
+			JEQ(LabelRef(fmt.Sprintf("gemm_%d", mr)))
+		} else {
+			JMP(LabelRef(fmt.Sprintf("gemm_%d", mr)))
+		}
+	}
+	for mr := 1; mr <= gemmMR; mr++ {
+		Label(fmt.Sprintf("gemm_%d", mr))
+		chunkDispatch(fmt.Sprintf("gemm_%d", mr), w, gemmNV)
+		for nv := 1; nv <= gemmNV; nv++ {
+			for _, masked := range []bool{false, true} {
+				name := fmt.Sprintf("gemm_%d_%d_full", mr, nv)
+				if masked {
+					name = fmt.Sprintf("gemm_%d_%d_mask", mr, nv)
+				}
+				Label(name)
+				if masked {
+					m := YMM()
+					rem := GP64()
+					MOVQ(w, rem)
+					SUBQ(U32(4*(nv-1)), rem)
+					loadMask(rem, m)
+					VMOVUPD(m, maskLocal)
+				}
+				acc := make([][]VecVirtual, mr)
+				for i := range acc {
+					acc[i] = make([]VecVirtual, nv)
+					for j := range acc[i] {
+						acc[i][j] = YMM()
+					}
+					zero(acc[i]...)
+				}
+				pa, pb, p := GP64(), GP64(), GP64()
+				MOVQ(ai, pa)
+				Load(Param("b").Base(), pb)
+				ADDQ(jb, pb)
+				Load(Param("depth"), p)
+				Label(name + "_loop")
+				CMPQ(p, U8(0))
+				JLE(LabelRef(name + "_store"))
+				bv := make([]VecVirtual, nv)
+				for j := range bv {
+					bv[j] = YMM()
+					if masked && j == nv-1 {
+						m := YMM()
+						VMOVUPD(maskLocal, m)
+						VMASKMOVPD(Mem{Base: pb, Disp: 32 * j}, m, bv[j])
+					} else {
+						VMOVUPD(Mem{Base: pb, Disp: 32 * j}, bv[j])
+					}
+				}
+				for i := 0; i < mr; i++ {
+					var src Mem
+					switch i {
+					case 0:
+						src = Mem{Base: pa}
+					case 1:
+						src = mem(pa, ars8, 1, 0)
+					case 2:
+						src = mem(pa, ars8, 2, 0)
+					case 3:
+						src = mem(pa, ars3, 1, 0)
+					}
+					v := YMM()
+					VBROADCASTSD(src, v)
+					for j := 0; j < nv; j++ {
+						VFMADD231PD(bv[j], v, acc[i][j])
+					}
+				}
+				ADDQ(aps8, pa)
+				ADDQ(ldb8, pb)
+				DECQ(p)
+				JMP(LabelRef(name + "_loop"))
+				Label(name + "_store")
+				pc, ldc8 := GP64(), GP64()
+				LEAQ(mem(ci, jb, 1, 0), pc)
+				Load(Param("ldc"), ldc8)
+				SHLQ(U8(3), ldc8)
+				var m VecVirtual
+				if masked {
+					m = YMM()
+					VMOVUPD(maskLocal, m)
+				}
+				for i := 0; i < mr; i++ {
+					for j := 0; j < nv; j++ {
+						if masked && j == nv-1 {
+							VMASKMOVPD(acc[i][j], m, Mem{Base: pc, Disp: 32 * j})
+						} else {
+							VMOVUPD(acc[i][j], Mem{Base: pc, Disp: 32 * j})
+						}
+					}
+					if i < mr-1 {
+						ADDQ(ldc8, pc)
+					}
+				}
+				ADDQ(U32(32*nv), jb)
+				JMP(LabelRef("gemm_cols"))
+			}
+		}
+	}
+	Label("gemm_nextrows")
+	{
+		step := GP64()
+		MOVQ(ars8, step)
+		SHLQ(U8(2), step)
+		ADDQ(step, ai)
+		Load(Param("ldc"), step)
+		SHLQ(U8(5), step) // 4 rows of c
+		ADDQ(step, ci)
+		SUBQ(U8(gemmMR), rowsLeft)
+	}
+	JMP(LabelRef("gemm_rows"))
+	Label("gemm_done")
+	VZEROUPPER()
+	RET()
+}

@@ -1,0 +1,33 @@
+//go:build !amd64 || purego
+
+package factor
+
+import "gonum.org/v1/gonum/blas/blas64"
+
+// The portable kernels, for the build tag purego and every architecture
+// but amd64.
+const useAVX2 = false
+
+// kernelPath names the kernels in use, for benchmarks and tests.
+func kernelPath() string { return "go" }
+
+func dot(x, y []float64) float64 { return dotGo(x, y) }
+
+func axpy(a float64, x, y []float64) { axpyGo(a, x, y) }
+
+func spmmRow(d []float64, cols []int, vals []float64, b []float64, k int) {
+	spmmRowGo(d, cols, vals, b, k)
+}
+
+func sddmmRow(y []float64, cols []int, a, b []float64, k int) { sddmmRowGo(y, cols, a, b, k) }
+
+func scatterRow(dst []float64, cols []int, vals []float64, a []float64, k int) {
+	scatterRowGo(dst, cols, vals, a, k)
+}
+
+func halsSweep4(a, c, g []float64, k int, l1 float64) float64 { return halsSweep4Go(a, c, g, k, l1) }
+
+func halsSweep(a, c, g []float64, l1 float64) float64 { return halsSweepGo(a, c, g, l1) }
+
+// gemmVec reports false: the dense products stay with gonum.
+func gemmVec(c, a blas64.General, transA bool, b blas64.General) bool { return false }
