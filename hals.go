@@ -87,8 +87,9 @@ func (j *halsJob) rows(lo, hi int) {
 func halsSweepRows(a, c, g []float64, k int, l1 float64) (moved float64) {
 	n := len(a) / k
 	i := 0
+	var buf sweepBuf
 	for ; i+4 <= n; i += 4 {
-		moved += halsSweep4(a[i*k:(i+4)*k], c[i*k:(i+4)*k], g, k, l1)
+		moved += buf.sweep4(a[i*k:(i+4)*k], c[i*k:(i+4)*k], g, k, l1)
 	}
 	for ; i < n; i++ {
 		moved += halsSweep(a[i*k:(i+1)*k], c[i*k:(i+1)*k], g, l1)

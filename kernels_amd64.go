@@ -4,6 +4,7 @@ package factor
 
 import (
 	"errors"
+	"math"
 
 	"golang.org/x/sys/cpu"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -83,10 +84,58 @@ func scatterRow(dst []float64, cols []int, vals []float64, a []float64, k int) {
 
 // halsSweep4 is halsSweep4Go, its dot products fused on the vector path.
 func halsSweep4(a, c, g []float64, k int, l1 float64) float64 {
+	var buf sweepBuf
+	return buf.sweep4(a, c, g, k, l1)
+}
+
+// maxSweepK is the largest k whose four rows sweepBuf holds transposed.
+const maxSweepK = 64
+
+// sweepBuf is room for four rows and their cross products transposed, for
+// halsSweep4TAVX2: a caller sweeping many rows keeps one on its stack.
+type sweepBuf struct{ at, ct [4 * maxSweepK]float64 }
+
+// sweep4 is halsSweep4: on the vector path, for k ≤ maxSweepK, the rows
+// transposed into b for halsSweep4TAVX2 and back.
+func (b *sweepBuf) sweep4(a, c, g []float64, k int, l1 float64) float64 {
 	if !useAVX2 || k <= 0 {
 		return halsSweep4Go(a, c, g, k, l1)
 	}
-	return halsSweep4AVX2(a[:4*k], c[:4*k], g[:k*k], k, l1)
+	a, c, g = a[:4*k], c[:4*k], g[:k*k]
+	if k > maxSweepK {
+		return halsSweep4AVX2(a, c, g, k, l1)
+	}
+	at, ct := b.at[:4*k], b.ct[:4*k]
+	for r := range k {
+		q := at[4*r : 4*r+4 : 4*r+4]
+		q[0], q[1], q[2], q[3] = a[r], a[k+r], a[2*k+r], a[3*k+r]
+		q = ct[4*r : 4*r+4 : 4*r+4]
+		q[0], q[1], q[2], q[3] = c[r], c[k+r], c[2*k+r], c[3*k+r]
+	}
+	moved := halsSweep4TAVX2(at, ct, g, k, l1)
+	for r := range k {
+		q := at[4*r : 4*r+4 : 4*r+4]
+		a[r], a[k+r], a[2*k+r], a[3*k+r] = q[0], q[1], q[2], q[3]
+	}
+	return moved
+}
+
+// muStepVec runs muJob.rows's step for γ = 1 without online sums on the
+// entries of a, with the portable step's operations (the same bits), and
+// reports true; on the portable path it reports false, doing nothing.
+func muStepVec(a, num, den []float64, l1, l2 float64, floor bool) bool {
+	if !useAVX2 {
+		return false
+	}
+	if !(l1 > 0) {
+		l1 = 0 // d + 0 differs from d only for d = −0, which becomes epsilon either way
+	}
+	below := math.Inf(-1)
+	if floor {
+		below = tiny
+	}
+	muStepAVX2(a, num[:len(a)], den[:len(a)], l1, l2, l2 > 0, below)
+	return true
 }
 
 // halsSweep is halsSweepGo, its dot products fused on the vector path.

@@ -2745,6 +2745,354 @@ hs1_done:
 	MOVSD X1, ret+80(FP)
 	RET
 
+// func halsSweep4TAVX2(at []float64, ct []float64, g []float64, k int, l1 float64) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·halsSweep4TAVX2(SB), NOSPLIT, $0-96
+	MOVQ         at_base+0(FP), AX
+	MOVQ         ct_base+24(FP), CX
+	MOVQ         g_base+48(FP), DX
+	MOVQ         k+72(FP), BX
+	SHLQ         $0x03, BX
+	MOVQ         BX, SI
+	ANDQ         $-32, SI
+	MOVSD        l1+80(FP), X0
+	VBROADCASTSD X0, Y0
+	VXORPD       X1, X1, X1
+	VXORPD       Y2, Y2, Y2
+	MOVQ         AX, DI
+	XORQ         R8, R8
+
+hs4t_t:
+	CMPQ   R8, BX
+	JGE    hs4t_done
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	XORQ   R9, R9
+
+hs4t_vec:
+	CMPQ         R9, SI
+	JGE          hs4t_tail
+	VBROADCASTSD (DX)(R9*1), Y7
+	VFMADD231PD  (AX)(R9*4), Y7, Y3
+	VBROADCASTSD 8(DX)(R9*1), Y7
+	VFMADD231PD  32(AX)(R9*4), Y7, Y4
+	VBROADCASTSD 16(DX)(R9*1), Y7
+	VFMADD231PD  64(AX)(R9*4), Y7, Y5
+	VBROADCASTSD 24(DX)(R9*1), Y7
+	VFMADD231PD  96(AX)(R9*4), Y7, Y6
+	ADDQ         $0x20, R9
+	JMP          hs4t_vec
+
+hs4t_tail:
+	CMPQ         R9, BX
+	JGE          hs4t_step
+	VBROADCASTSD (DX)(R9*1), Y7
+	VFMADD231PD  (AX)(R9*4), Y7, Y3
+	ADDQ         $0x08, R9
+	JMP          hs4t_tail
+
+hs4t_step:
+	VADDPD       Y4, Y3, Y3
+	VADDPD       Y6, Y5, Y5
+	VADDPD       Y5, Y3, Y3
+	VMOVUPD      (CX), Y4
+	VMOVUPD      (DI), Y5
+	VSUBPD       Y0, Y4, Y4
+	VSUBPD       Y4, Y3, Y3
+	VBROADCASTSD (DX)(R8*1), Y4
+	VUCOMISD     X2, X4
+	JNE          hs4t_newton
+	JPS          hs4t_newton
+	VCMPPD       $0x1e, Y2, Y3, Y4
+	VANDNPD      Y5, Y4, Y3
+	VSUBPD       Y5, Y3, Y5
+	VANDPD       Y4, Y5, Y5
+	JMP          hs4t_store
+
+hs4t_newton:
+	VDIVPD Y4, Y3, Y3
+	VSUBPD Y3, Y5, Y3
+	VMAXPD Y3, Y2, Y3
+	VADDPD Y2, Y3, Y3
+	VSUBPD Y5, Y3, Y5
+
+hs4t_store:
+	VMOVUPD      Y3, (DI)
+	VMULPD       Y5, Y5, Y3
+	VHADDPD      X3, X3, X4
+	VEXTRACTF128 $0x01, Y3, X3
+	VADDSD       X3, X4, X4
+	VPERMILPD    $0x01, X3, X3
+	VADDSD       X3, X4, X4
+	VADDSD       X4, X1, X1
+	ADDQ         $0x08, R8
+	ADDQ         BX, DX
+	ADDQ         $0x20, DI
+	ADDQ         $0x20, CX
+	JMP          hs4t_t
+
+hs4t_done:
+	VZEROUPPER
+	MOVSD X1, ret+88(FP)
+	RET
+
+// func muStepAVX2(a []float64, num []float64, den []float64, l1 float64, l2 float64, useL2 bool, floor float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·muStepAVX2(SB), NOSPLIT, $0-104
+	MOVQ         a_base+0(FP), AX
+	MOVQ         num_base+24(FP), CX
+	MOVQ         den_base+48(FP), DX
+	MOVQ         a_len+8(FP), BX
+	MOVQ         BX, SI
+	ANDQ         $-4, SI
+	MOVSD        l1+72(FP), X0
+	MOVSD        l2+80(FP), X1
+	MOVSD        floor+96(FP), X2
+	VBROADCASTSD X0, Y0
+	VBROADCASTSD X1, Y1
+	VBROADCASTSD X2, Y2
+	VBROADCASTSD muEpsilon<>+0(SB), Y3
+	VXORPD       Y4, Y4, Y4
+	MOVB         useL2+88(FP), DI
+	XORQ         R8, R8
+	CMPB         DI, $0x00
+	JNE          mu_l2
+
+mu_plain:
+	CMPQ      R8, SI
+	JGE       mu_plain_1
+	VMOVUPD   (AX)(R8*8), Y1
+	VMOVUPD   (DX)(R8*8), Y5
+	VADDPD    Y0, Y5, Y5
+	VCMPPD    $0x00, Y4, Y5, Y6
+	VBLENDVPD Y6, Y3, Y5, Y5
+	VMOVUPD   (CX)(R8*8), Y6
+	VDIVPD    Y5, Y6, Y6
+	VMULPD    Y6, Y1, Y1
+	VCMPPD    $0x11, Y2, Y1, Y6
+	VANDNPD   Y1, Y6, Y1
+	VMOVUPD   Y1, (AX)(R8*8)
+	ADDQ      $0x04, R8
+	JMP       mu_plain
+
+mu_plain_1:
+	CMPQ      R8, BX
+	JGE       mu_done
+	VMOVSD    (AX)(R8*8), X1
+	VMOVSD    (DX)(R8*8), X5
+	VADDSD    X0, X5, X5
+	VCMPSD    $0x00, X4, X5, X6
+	VBLENDVPD X6, X3, X5, X5
+	VMOVSD    (CX)(R8*8), X6
+	VDIVSD    X5, X6, X6
+	VMULSD    X6, X1, X1
+	VCMPSD    $0x11, X2, X1, X6
+	VANDNPD   X1, X6, X1
+	VMOVSD    X1, (AX)(R8*8)
+	INCQ      R8
+	JMP       mu_plain_1
+
+mu_l2:
+	CMPQ      R8, SI
+	JGE       mu_l2_1
+	VMOVUPD   (AX)(R8*8), Y5
+	VMOVUPD   (DX)(R8*8), Y6
+	VADDPD    Y0, Y6, Y6
+	VMULPD    Y5, Y1, Y7
+	VADDPD    Y7, Y6, Y6
+	VCMPPD    $0x00, Y4, Y6, Y7
+	VBLENDVPD Y7, Y3, Y6, Y6
+	VMOVUPD   (CX)(R8*8), Y7
+	VDIVPD    Y6, Y7, Y7
+	VMULPD    Y7, Y5, Y5
+	VCMPPD    $0x11, Y2, Y5, Y7
+	VANDNPD   Y5, Y7, Y5
+	VMOVUPD   Y5, (AX)(R8*8)
+	ADDQ      $0x04, R8
+	JMP       mu_l2
+
+mu_l2_1:
+	CMPQ      R8, BX
+	JGE       mu_done
+	VMOVSD    (AX)(R8*8), X5
+	VMOVSD    (DX)(R8*8), X6
+	VADDSD    X0, X6, X6
+	VMULSD    X5, X1, X7
+	VADDSD    X7, X6, X6
+	VCMPSD    $0x00, X4, X6, X7
+	VBLENDVPD X7, X3, X6, X6
+	VMOVSD    (CX)(R8*8), X7
+	VDIVSD    X6, X7, X7
+	VMULSD    X7, X5, X5
+	VCMPSD    $0x11, X2, X5, X7
+	VANDNPD   X5, X7, X5
+	VMOVSD    X5, (AX)(R8*8)
+	INCQ      R8
+	JMP       mu_l2_1
+
+mu_done:
+	VZEROUPPER
+	RET
+
+DATA muEpsilon<>+0(SB)/8, $(1.1920928955078125e-07)
+GLOBL muEpsilon<>(SB), RODATA|NOPTR, $8
+
+// func fmaPeakAVX2(n int) float64
+// Requires: AVX, FMA3, SSE2
+TEXT ·fmaPeakAVX2(SB), NOSPLIT, $0-16
+	MOVQ         n+0(FP), AX
+	VBROADCASTSD peak2one<>+0(SB), Y0
+	VBROADCASTSD peak2half<>+0(SB), Y1
+	VXORPD       Y2, Y2, Y2
+	VXORPD       Y3, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VXORPD       Y5, Y5, Y5
+	VXORPD       Y6, Y6, Y6
+	VXORPD       Y7, Y7, Y7
+	VXORPD       Y8, Y8, Y8
+	VXORPD       Y9, Y9, Y9
+	VXORPD       Y10, Y10, Y10
+	VXORPD       Y11, Y11, Y11
+	VXORPD       Y12, Y12, Y12
+	VXORPD       Y13, Y13, Y13
+
+peak2_loop:
+	CMPQ        AX, $0x00
+	JLE         peak2_done
+	VFMADD231PD Y0, Y1, Y2
+	VFMADD231PD Y0, Y1, Y3
+	VFMADD231PD Y0, Y1, Y4
+	VFMADD231PD Y0, Y1, Y5
+	VFMADD231PD Y0, Y1, Y6
+	VFMADD231PD Y0, Y1, Y7
+	VFMADD231PD Y0, Y1, Y8
+	VFMADD231PD Y0, Y1, Y9
+	VFMADD231PD Y0, Y1, Y10
+	VFMADD231PD Y0, Y1, Y11
+	VFMADD231PD Y0, Y1, Y12
+	VFMADD231PD Y0, Y1, Y13
+	DECQ        AX
+	JMP         peak2_loop
+
+peak2_done:
+	VADDPD Y3, Y2, Y2
+	VADDPD Y4, Y2, Y2
+	VADDPD Y5, Y2, Y2
+	VADDPD Y6, Y2, Y2
+	VADDPD Y7, Y2, Y2
+	VADDPD Y8, Y2, Y2
+	VADDPD Y9, Y2, Y2
+	VADDPD Y10, Y2, Y2
+	VADDPD Y11, Y2, Y2
+	VADDPD Y12, Y2, Y2
+	VADDPD Y13, Y2, Y2
+	VZEROUPPER
+	MOVSD  X2, ret+8(FP)
+	RET
+
+DATA peak2one<>+0(SB)/8, $(1)
+GLOBL peak2one<>(SB), RODATA|NOPTR, $8
+
+DATA peak2half<>+0(SB)/8, $(0.5)
+GLOBL peak2half<>(SB), RODATA|NOPTR, $8
+
+// func fmaPeakAVX512(n int) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-16
+	MOVQ         n+0(FP), AX
+	VBROADCASTSD peak5one<>+0(SB), Z0
+	VBROADCASTSD peak5half<>+0(SB), Z1
+	VXORPD       Z2, Z2, Z2
+	VXORPD       Z3, Z3, Z3
+	VXORPD       Z4, Z4, Z4
+	VXORPD       Z5, Z5, Z5
+	VXORPD       Z6, Z6, Z6
+	VXORPD       Z7, Z7, Z7
+	VXORPD       Z8, Z8, Z8
+	VXORPD       Z9, Z9, Z9
+	VXORPD       Z10, Z10, Z10
+	VXORPD       Z11, Z11, Z11
+	VXORPD       Z12, Z12, Z12
+	VXORPD       Z13, Z13, Z13
+	VXORPD       Z14, Z14, Z14
+	VXORPD       Z15, Z15, Z15
+	VXORPD       Z16, Z16, Z16
+	VXORPD       Z17, Z17, Z17
+	VXORPD       Z18, Z18, Z18
+	VXORPD       Z19, Z19, Z19
+	VXORPD       Z20, Z20, Z20
+	VXORPD       Z21, Z21, Z21
+	VXORPD       Z22, Z22, Z22
+	VXORPD       Z23, Z23, Z23
+	VXORPD       Z24, Z24, Z24
+	VXORPD       Z25, Z25, Z25
+
+peak5_loop:
+	CMPQ        AX, $0x00
+	JLE         peak5_done
+	VFMADD231PD Z0, Z1, Z2
+	VFMADD231PD Z0, Z1, Z3
+	VFMADD231PD Z0, Z1, Z4
+	VFMADD231PD Z0, Z1, Z5
+	VFMADD231PD Z0, Z1, Z6
+	VFMADD231PD Z0, Z1, Z7
+	VFMADD231PD Z0, Z1, Z8
+	VFMADD231PD Z0, Z1, Z9
+	VFMADD231PD Z0, Z1, Z10
+	VFMADD231PD Z0, Z1, Z11
+	VFMADD231PD Z0, Z1, Z12
+	VFMADD231PD Z0, Z1, Z13
+	VFMADD231PD Z0, Z1, Z14
+	VFMADD231PD Z0, Z1, Z15
+	VFMADD231PD Z0, Z1, Z16
+	VFMADD231PD Z0, Z1, Z17
+	VFMADD231PD Z0, Z1, Z18
+	VFMADD231PD Z0, Z1, Z19
+	VFMADD231PD Z0, Z1, Z20
+	VFMADD231PD Z0, Z1, Z21
+	VFMADD231PD Z0, Z1, Z22
+	VFMADD231PD Z0, Z1, Z23
+	VFMADD231PD Z0, Z1, Z24
+	VFMADD231PD Z0, Z1, Z25
+	DECQ        AX
+	JMP         peak5_loop
+
+peak5_done:
+	VADDPD Z3, Z2, Z2
+	VADDPD Z4, Z2, Z2
+	VADDPD Z5, Z2, Z2
+	VADDPD Z6, Z2, Z2
+	VADDPD Z7, Z2, Z2
+	VADDPD Z8, Z2, Z2
+	VADDPD Z9, Z2, Z2
+	VADDPD Z10, Z2, Z2
+	VADDPD Z11, Z2, Z2
+	VADDPD Z12, Z2, Z2
+	VADDPD Z13, Z2, Z2
+	VADDPD Z14, Z2, Z2
+	VADDPD Z15, Z2, Z2
+	VADDPD Z16, Z2, Z2
+	VADDPD Z17, Z2, Z2
+	VADDPD Z18, Z2, Z2
+	VADDPD Z19, Z2, Z2
+	VADDPD Z20, Z2, Z2
+	VADDPD Z21, Z2, Z2
+	VADDPD Z22, Z2, Z2
+	VADDPD Z23, Z2, Z2
+	VADDPD Z24, Z2, Z2
+	VADDPD Z25, Z2, Z2
+	VZEROUPPER
+	MOVSD  X2, ret+8(FP)
+	RET
+
+DATA peak5one<>+0(SB)/8, $(1)
+GLOBL peak5one<>(SB), RODATA|NOPTR, $8
+
+DATA peak5half<>+0(SB)/8, $(0.5)
+GLOBL peak5half<>(SB), RODATA|NOPTR, $8
+
 // func gemmAVX2(rows int, cols int, depth int, a []float64, ars int, aps int, b []float64, ldb int, c []float64, ldc int)
 // Requires: AVX, FMA3
 TEXT ·gemmAVX2(SB), NOSPLIT, $32-128

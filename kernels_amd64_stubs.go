@@ -5,6 +5,8 @@
 package factor
 
 // axpyAVX2 sets y[i] = fma(a, x[i], y[i]) for i < len(x) ≤ len(y).
+//
+//go:noescape
 func axpyAVX2(a float64, x []float64, y []float64)
 
 // dotAVX2 returns Σ x[i]·y[i] over i < len(x) ≤ len(y) with sixteen partial
@@ -12,16 +14,22 @@ func axpyAVX2(a float64, x []float64, y []float64)
 // indices ≡ 4q+j (mod 16); then accumulator 0 the remaining quads; the
 // accumulators are added (a0+a1)+(a2+a3), the lanes (l0+l1)+(l2+l3), and the
 // last len(x) mod 4 products added to that in order, each step fused.
+//
+//go:noescape
 func dotAVX2(x []float64, y []float64) float64
 
 // spmmRowAVX2 sets d[t] = Σ_p vals[p]·b[cols[p]·k + t] for t < k, each a chain
 // of fused multiply-adds over p in order from 0, 48 columns at a time. It
 // reports false, at once, for a column not below rowsB.
+//
+//go:noescape
 func spmmRowAVX2(d []float64, cols []int, vals []float64, b []float64, k int, rowsB int) bool
 
 // scatterRowAVX2 sets dst[cols[p]·k + t] = fma(vals[p], a[t], dst[cols[p]·k + t])
 // for t < k, over p in order, 48 columns at a time. It reports false, at
 // once, for a column not below rowsDst.
+//
+//go:noescape
 func scatterRowAVX2(dst []float64, cols []int, vals []float64, a []float64, k int, rowsDst int) bool
 
 // sddmmRowAVX2 sets y[p] = a·b[cols[p]·k : cols[p]·k + k] for p < len(cols),
@@ -29,19 +37,54 @@ func scatterRowAVX2(dst []float64, cols []int, vals []float64, a []float64, k in
 // indices ≡ j mod 4 of the leading multiple of 4, lane 0 then the rest,
 // (s0+s1)+(s2+s3)), fused; four entries at a time. It reports false, at
 // once, for a column not below rowsB.
+//
+//go:noescape
 func sddmmRowAVX2(y []float64, cols []int, a []float64, b []float64, k int, rowsB int) bool
 
 // halsSweep4AVX2 is halsSweep4 on the four k-entry rows of a and c against
 // the k×k g: each gradient a dot product summed as dot4 does, fused, and each
 // step exactly coordinateStep's. It returns the moved sum in halsSweep4's order.
+//
+//go:noescape
 func halsSweep4AVX2(a []float64, c []float64, g []float64, k int, l1 float64) float64
 
 // halsSweepAVX2 is halsSweep on the k-entry row a (k = len(a)), with
 // halsSweep4AVX2's arithmetic for one row.
+//
+//go:noescape
 func halsSweepAVX2(a []float64, c []float64, g []float64, l1 float64) float64
+
+// halsSweep4TAVX2 is halsSweep4 on four k-entry rows stored transposed:
+// at[4r+e] is entry r of row e, and ct likewise. Row e's gradient for t is
+// dot4(g[t,:], row e) in dot4's order, fused: lane e of accumulator j takes
+// the products of the indices r ≡ j mod 4 of the leading multiple of 4,
+// accumulator 0 the rest, and (a0+a1)+(a2+a3); the steps are
+// coordinateStep's, and the moved sum halsSweep4's.
+//
+//go:noescape
+func halsSweep4TAVX2(at []float64, ct []float64, g []float64, k int, l1 float64) float64
+
+// muStepAVX2 sets, for i < len(a) (num and den as long), d = den[i] + l1, then
+// d += l2·a[i] when useL2, d = epsilon where d = 0, and a[i] ← a[i]·(num[i]/d),
+// 0 where that is below floor: muJob.rows's step, operation for operation.
+//
+//go:noescape
+func muStepAVX2(a []float64, num []float64, den []float64, l1 float64, l2 float64, useL2 bool, floor float64)
+
+// fmaPeakAVX2 runs n rounds of 12 independent 4-wide FMAs (96 flops a round).
+//
+//go:noescape
+func fmaPeakAVX2(n int) float64
+
+// fmaPeakAVX512 runs n rounds of 24 independent 8-wide FMAs (384 flops a round).
+//
+//go:noescape
+func fmaPeakAVX512(n int) float64
 
 // gemmAVX2 sets c[i·ldc + j] = Σ_p a[i·ars + p·aps]·b[p·ldb + j] for i < rows,
 // j < cols, each a chain of fused multiply-adds over p in order from 0:
 // blocks of 4 rows by 12 columns in registers, the last ones partial.
 // The caller checks that every index lies in its slice.
+//
+//go:noescape
 func gemmAVX2(rows int, cols int, depth int, a []float64, ars int, aps int, b []float64, ldb int, c []float64, ldc int)

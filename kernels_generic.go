@@ -29,5 +29,15 @@ func halsSweep4(a, c, g []float64, k int, l1 float64) float64 { return halsSweep
 
 func halsSweep(a, c, g []float64, l1 float64) float64 { return halsSweepGo(a, c, g, l1) }
 
+// sweepBuf is the vector path's room for transposed rows: none here.
+type sweepBuf struct{}
+
+func (*sweepBuf) sweep4(a, c, g []float64, k int, l1 float64) float64 {
+	return halsSweep4Go(a, c, g, k, l1)
+}
+
+// muStepVec reports false: the step stays with muJob.rows.
+func muStepVec(a, num, den []float64, l1, l2 float64, floor bool) bool { return false }
+
 // gemmVec reports false: the dense products stay with gonum.
 func gemmVec(c, a blas64.General, transA bool, b blas64.General) bool { return false }

@@ -43,6 +43,9 @@ func main() {
 	genSddmmRow()
 	genHALSSweep4()
 	genHALSSweep1()
+	genHALSSweep4T()
+	genMUStep()
+	genPeak()
 	genGemm()
 	Generate()
 }
@@ -104,6 +107,7 @@ func zero(vs ...VecVirtual) {
 
 func genAxpy() {
 	TEXT("axpyAVX2", NOSPLIT, "func(a float64, x, y []float64)")
+	Pragma("noescape")
 	Doc("axpyAVX2 sets y[i] = fma(a, x[i], y[i]) for i < len(x) ≤ len(y).")
 	a := Load(Param("a"), XMM())
 	va := YMM()
@@ -154,6 +158,7 @@ func genAxpy() {
 
 func genDot() {
 	TEXT("dotAVX2", NOSPLIT, "func(x, y []float64) float64")
+	Pragma("noescape")
 	Doc(
 		"dotAVX2 returns Σ x[i]·y[i] over i < len(x) ≤ len(y) with sixteen partial",
 		"sums: over the leading multiple of 16, lane j of accumulator q takes the",
@@ -240,6 +245,7 @@ const maxNV = 12 // vectors of a row chunk held in registers: 48 columns
 
 func genSpmmRow() {
 	TEXT("spmmRowAVX2", NOSPLIT, "func(d []float64, cols []int, vals []float64, b []float64, k int, rowsB int) bool")
+	Pragma("noescape")
 	Doc(
 		"spmmRowAVX2 sets d[t] = Σ_p vals[p]·b[cols[p]·k + t] for t < k, each a chain",
 		"of fused multiply-adds over p in order from 0, 48 columns at a time. It",
@@ -331,6 +337,7 @@ func genSpmmRow() {
 
 func genScatterRow() {
 	TEXT("scatterRowAVX2", NOSPLIT, "func(dst []float64, cols []int, vals []float64, a []float64, k int, rowsDst int) bool")
+	Pragma("noescape")
 	Doc(
 		"scatterRowAVX2 sets dst[cols[p]·k + t] = fma(vals[p], a[t], dst[cols[p]·k + t])",
 		"for t < k, over p in order, 48 columns at a time. It reports false, at",
@@ -421,6 +428,7 @@ func genScatterRow() {
 
 func genSddmmRow() {
 	TEXT("sddmmRowAVX2", NOSPLIT, "func(y []float64, cols []int, a, b []float64, k int, rowsB int) bool")
+	Pragma("noescape")
 	Doc(
 		"sddmmRowAVX2 sets y[p] = a·b[cols[p]·k : cols[p]·k + k] for p < len(cols),",
 		"each dot product summed as dot4 does (lane j of one vector takes the",
@@ -542,6 +550,7 @@ func genSddmmRow() {
 // of one vector.
 func genHALSSweep4() {
 	TEXT("halsSweep4AVX2", NOSPLIT, "func(a, c, g []float64, k int, l1 float64) float64")
+	Pragma("noescape")
 	Doc(
 		"halsSweep4AVX2 is halsSweep4 on the four k-entry rows of a and c against",
 		"the k×k g: each gradient a dot product summed as dot4 does, fused, and each",
@@ -681,6 +690,7 @@ func genHALSSweep4() {
 // genHALSSweep1 writes halsSweepAVX2, halsSweep of hals.go on one row.
 func genHALSSweep1() {
 	TEXT("halsSweepAVX2", NOSPLIT, "func(a, c, g []float64, l1 float64) float64")
+	Pragma("noescape")
 	Doc(
 		"halsSweepAVX2 is halsSweep on the k-entry row a (k = len(a)), with",
 		"halsSweep4AVX2's arithmetic for one row.",
@@ -770,6 +780,7 @@ const gemmMR, gemmNV = 4, 3
 // genGemm writes gemmAVX2, the dense product of a tile.
 func genGemm() {
 	TEXT("gemmAVX2", NOSPLIT, "func(rows, cols, depth int, a []float64, ars, aps int, b []float64, ldb int, c []float64, ldc int)")
+	Pragma("noescape")
 	Doc(
 		"gemmAVX2 sets c[i·ldc + j] = Σ_p a[i·ars + p·aps]·b[p·ldb + j] for i < rows,",
 		"j < cols, each a chain of fused multiply-adds over p in order from 0:",
@@ -917,5 +928,261 @@ func genGemm() {
 	JMP(LabelRef("gemm_rows"))
 	Label("gemm_done")
 	VZEROUPPER()
+	RET()
+}
+
+// genHALSSweep4T writes halsSweep4TAVX2, halsSweep4 on four rows held
+// transposed, so that each vector holds one entry of the four rows: the
+// gradients need no horizontal sums, and the step reads and writes whole
+// vectors.
+func genHALSSweep4T() {
+	TEXT("halsSweep4TAVX2", NOSPLIT, "func(at, ct, g []float64, k int, l1 float64) float64")
+	Pragma("noescape")
+	Doc(
+		"halsSweep4TAVX2 is halsSweep4 on four k-entry rows stored transposed:",
+		"at[4r+e] is entry r of row e, and ct likewise. Row e's gradient for t is",
+		"dot4(g[t,:], row e) in dot4's order, fused: lane e of accumulator j takes",
+		"the products of the indices r ≡ j mod 4 of the leading multiple of 4,",
+		"accumulator 0 the rest, and (a0+a1)+(a2+a3); the steps are",
+		"coordinateStep's, and the moved sum halsSweep4's.",
+	)
+	atp := Load(Param("at").Base(), GP64())
+	ctT := Load(Param("ct").Base(), GP64()) // row t of ct
+	gt := Load(Param("g").Base(), GP64())   // row t of g
+	kb := Load(Param("k"), GP64())
+	SHLQ(U8(3), kb)
+	k4b := GP64()
+	MOVQ(kb, k4b)
+	ANDQ(I32(-32), k4b)
+	l1 := Load(Param("l1"), XMM())
+	vl1 := YMM()
+	VBROADCASTSD(l1, vl1)
+	moved := XMM()
+	zero(moved)
+	vz := YMM()
+	zero(vz)
+	atT := GP64() // row t of at
+	MOVQ(atp, atT)
+	tb := GP64()
+	XORQ(tb, tb)
+
+	Label("hs4t_t")
+	CMPQ(tb, kb)
+	JGE(LabelRef("hs4t_done"))
+	var acc [4]VecVirtual
+	for e := range acc {
+		acc[e] = YMM()
+	}
+	zero(acc[:]...)
+	j := GP64() // byte offset into g's row; at's rows are 4× as far
+	XORQ(j, j)
+	Label("hs4t_vec")
+	CMPQ(j, k4b)
+	JGE(LabelRef("hs4t_tail"))
+	for jj := 0; jj < 4; jj++ {
+		v := YMM()
+		VBROADCASTSD(mem(gt, j, 1, 8*jj), v)
+		VFMADD231PD(mem(atp, j, 4, 32*jj), v, acc[jj])
+	}
+	ADDQ(U8(32), j)
+	JMP(LabelRef("hs4t_vec"))
+	Label("hs4t_tail")
+	CMPQ(j, kb)
+	JGE(LabelRef("hs4t_step"))
+	v := YMM()
+	VBROADCASTSD(mem(gt, j, 1, 0), v)
+	VFMADD231PD(mem(atp, j, 4, 0), v, acc[0])
+	ADDQ(U8(8), j)
+	JMP(LabelRef("hs4t_tail"))
+
+	Label("hs4t_step")
+	VADDPD(acc[1], acc[0], acc[0])
+	VADDPD(acc[3], acc[2], acc[2])
+	VADDPD(acc[2], acc[0], acc[0]) // the four gradients' dot products
+	cv, old, grad := YMM(), YMM(), YMM()
+	VMOVUPD(Mem{Base: ctT}, cv)
+	VMOVUPD(Mem{Base: atT}, old)
+	VSUBPD(vl1, cv, cv)      // c − l1
+	VSUBPD(cv, acc[0], grad) // dot − (c − l1)
+	hess := YMM()
+	VBROADCASTSD(mem(gt, tb, 1, 0), hess)
+	nw, diff := YMM(), YMM()
+	VUCOMISD(vz.AsX(), hess.AsX())
+	JNE(LabelRef("hs4t_newton"))
+	JPS(LabelRef("hs4t_newton"))
+	gtMask := YMM()
+	VCMPPD(U8(0x1e), vz, grad, gtMask) // grad > 0, ordered
+	VANDNPD(old, gtMask, nw)
+	VSUBPD(old, nw, diff)
+	VANDPD(gtMask, diff, diff)
+	JMP(LabelRef("hs4t_store"))
+	Label("hs4t_newton")
+	q := YMM()
+	VDIVPD(hess, grad, q)
+	VSUBPD(q, old, nw)
+	VMAXPD(nw, vz, nw)
+	VADDPD(vz, nw, nw)
+	VSUBPD(old, nw, diff)
+	Label("hs4t_store")
+	VMOVUPD(nw, Mem{Base: atT})
+	sq := YMM()
+	VMULPD(diff, diff, sq)
+	s := XMM()
+	VHADDPD(sq.AsX(), sq.AsX(), s)
+	hi := XMM()
+	VEXTRACTF128(U8(1), sq, hi)
+	VADDSD(hi, s, s)
+	VPERMILPD(U8(1), hi, hi)
+	VADDSD(hi, s, s)
+	VADDSD(s, moved, moved)
+	ADDQ(U8(8), tb)
+	ADDQ(kb, gt)
+	ADDQ(U8(32), atT)
+	ADDQ(U8(32), ctT)
+	JMP(LabelRef("hs4t_t"))
+	Label("hs4t_done")
+	VZEROUPPER()
+	Store(moved, ReturnIndex(0))
+	RET()
+}
+
+// genMUStep writes muStepAVX2, the multiplicative step of muJob.rows for
+// γ = 1 without online sums, in the portable step's operations (none
+// fused), so that it gives the same bits.
+func genMUStep() {
+	TEXT("muStepAVX2", NOSPLIT, "func(a, num, den []float64, l1, l2 float64, useL2 bool, floor float64)")
+	Pragma("noescape")
+	Doc(
+		"muStepAVX2 sets, for i < len(a) (num and den as long), d = den[i] + l1, then",
+		"d += l2·a[i] when useL2, d = epsilon where d = 0, and a[i] ← a[i]·(num[i]/d),",
+		"0 where that is below floor: muJob.rows's step, operation for operation.",
+	)
+	ap := Load(Param("a").Base(), GP64())
+	np := Load(Param("num").Base(), GP64())
+	dp := Load(Param("den").Base(), GP64())
+	n := Load(Param("a").Len(), GP64())
+	n4 := GP64()
+	MOVQ(n, n4)
+	ANDQ(I32(-4), n4)
+	sl1 := Load(Param("l1"), XMM())
+	sl2 := Load(Param("l2"), XMM())
+	sfl := Load(Param("floor"), XMM())
+	l1, l2, fl, eps, vz := YMM(), YMM(), YMM(), YMM(), YMM()
+	VBROADCASTSD(sl1, l1)
+	VBROADCASTSD(sl2, l2)
+	VBROADCASTSD(sfl, fl)
+	epsMem := ConstData("muEpsilon", F64(1.1920928955078125e-07))
+	VBROADCASTSD(epsMem, eps)
+	zero(vz)
+	useL2 := GP8()
+	Load(Param("useL2"), useL2)
+	i := GP64()
+	XORQ(i, i)
+	// body emits the step on one vector (wide) or one entry.
+	body := func(wide bool, withL2 bool) {
+		var v, d, t, m VecVirtual
+		if wide {
+			v, d, t, m = YMM(), YMM(), YMM(), YMM()
+			VMOVUPD(mem(ap, i, 8, 0), v)
+			VMOVUPD(mem(dp, i, 8, 0), d)
+			VADDPD(l1, d, d)
+			if withL2 {
+				VMULPD(v, l2, t)
+				VADDPD(t, d, d)
+			}
+			VCMPPD(U8(0x0), vz, d, m) // d == 0
+			VBLENDVPD(m, eps, d, d)
+			VMOVUPD(mem(np, i, 8, 0), t)
+			VDIVPD(d, t, t)
+			VMULPD(t, v, v)
+			VCMPPD(U8(0x11), fl, v, m) // v < floor, ordered
+			VANDNPD(v, m, v)
+			VMOVUPD(v, mem(ap, i, 8, 0))
+			return
+		}
+		v, d, t, m = XMM(), XMM(), XMM(), XMM()
+		VMOVSD(mem(ap, i, 8, 0), v)
+		VMOVSD(mem(dp, i, 8, 0), d)
+		VADDSD(l1.AsX(), d, d)
+		if withL2 {
+			VMULSD(v, l2.AsX(), t)
+			VADDSD(t, d, d)
+		}
+		VCMPSD(U8(0x0), vz.AsX(), d, m)
+		VBLENDVPD(m, eps.AsX(), d, d)
+		VMOVSD(mem(np, i, 8, 0), t)
+		VDIVSD(d, t, t)
+		VMULSD(t, v, v)
+		VCMPSD(U8(0x11), fl.AsX(), v, m)
+		VANDNPD(v, m, v)
+		VMOVSD(v, mem(ap, i, 8, 0))
+	}
+	for _, withL2 := range []bool{false, true} {
+		name := "mu_plain"
+		if withL2 {
+			name = "mu_l2"
+		} else {
+			CMPB(useL2, U8(0))
+			JNE(LabelRef("mu_l2"))
+		}
+		Label(name)
+		CMPQ(i, n4)
+		JGE(LabelRef(name + "_1"))
+		body(true, withL2)
+		ADDQ(U8(4), i)
+		JMP(LabelRef(name))
+		Label(name + "_1")
+		CMPQ(i, n)
+		JGE(LabelRef("mu_done"))
+		body(false, withL2)
+		INCQ(i)
+		JMP(LabelRef(name + "_1"))
+	}
+	Label("mu_done")
+	VZEROUPPER()
+	RET()
+}
+
+// genPeak writes the FMA peak loops the kernel benchmarks measure the
+// machine against: twelve (AVX2) or twenty-four (AVX-512) independent
+// chains of fused multiply-adds, enough to cover the latency of the FMA
+// units, on registers only.
+func genPeak() {
+	TEXT("fmaPeakAVX2", NOSPLIT, "func(n int) float64")
+	Pragma("noescape")
+	Doc("fmaPeakAVX2 runs n rounds of 12 independent 4-wide FMAs (96 flops a round).")
+	peakLoop("peak2", 12, YMM)
+	TEXT("fmaPeakAVX512", NOSPLIT, "func(n int) float64")
+	Pragma("noescape")
+	Doc("fmaPeakAVX512 runs n rounds of 24 independent 8-wide FMAs (384 flops a round).")
+	peakLoop("peak5", 24, ZMM)
+}
+
+func peakLoop(name string, chains int, vec func() VecVirtual) {
+	n := Load(Param("n"), GP64())
+	x, y := vec(), vec()
+	one := ConstData(name+"one", F64(1))
+	half := ConstData(name+"half", F64(0.5))
+	VBROADCASTSD(one, x)
+	VBROADCASTSD(half, y)
+	acc := make([]VecVirtual, chains)
+	for i := range acc {
+		acc[i] = vec()
+		VXORPD(acc[i], acc[i], acc[i])
+	}
+	Label(name + "_loop")
+	CMPQ(n, U8(0))
+	JLE(LabelRef(name + "_done"))
+	for i := range acc {
+		VFMADD231PD(x, y, acc[i])
+	}
+	DECQ(n)
+	JMP(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	for i := 1; i < chains; i++ {
+		VADDPD(acc[i], acc[0], acc[0])
+	}
+	VZEROUPPER()
+	Store(acc[0].AsX(), ReturnIndex(0))
 	RET()
 }
