@@ -147,6 +147,40 @@ func halsSweep(a, c, g []float64, l1 float64) float64 {
 	return halsSweepAVX2(a, c[:k], g[:k*k], l1)
 }
 
+// maxTrsmN is the largest n whose eight rows trsmVec holds transposed.
+const maxTrsmN = 64
+
+// trsmVec overwrites the rows×n row-major b with b·R⁻¹ for the n×n upper
+// triangular R (its lower triangle unread) and reports true, eight rows at
+// a time transposed for trsmRight8AVX2: each row's operations gonum's
+// Dtrsm's (Right, Upper, NoTrans), fused. It reports false, doing
+// nothing, on the portable path and for n > maxTrsmN.
+func trsmVec(b []float64, rows, n int, r []float64) bool {
+	if !useAVX2 || n <= 0 || n > maxTrsmN {
+		return false
+	}
+	b, r = b[:rows*n], r[:n*n]
+	var buf [8 * maxTrsmN]float64
+	bt := buf[:8*n]
+	for i0 := 0; i0 < rows; i0 += 8 {
+		m := min(8, rows-i0)
+		clear(bt)
+		for e := range m {
+			for j, v := range b[(i0+e)*n : (i0+e+1)*n] {
+				bt[8*j+e] = v
+			}
+		}
+		trsmRight8AVX2(bt, n, r)
+		for e := range m {
+			row := b[(i0+e)*n : (i0+e+1)*n]
+			for j := range row {
+				row[j] = bt[8*j+e]
+			}
+		}
+	}
+	return true
+}
+
 // gemmVec sets c = op(a)·b, op(a) = a or aᵀ, with gemmAVX2 and reports
 // true, or reports false, doing nothing, on the portable path. Every
 // element is a chain of fused multiply-adds over the inner index in order,

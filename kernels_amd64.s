@@ -3093,6 +3093,58 @@ GLOBL peak5one<>(SB), RODATA|NOPTR, $8
 DATA peak5half<>+0(SB)/8, $(0.5)
 GLOBL peak5half<>(SB), RODATA|NOPTR, $8
 
+// func trsmRight8AVX2(bt []float64, n int, r []float64)
+// Requires: AVX, FMA3
+TEXT ·trsmRight8AVX2(SB), NOSPLIT, $0-56
+	MOVQ         bt_base+0(FP), AX
+	MOVQ         r_base+32(FP), CX
+	MOVQ         n+24(FP), DX
+	SHLQ         $0x03, DX
+	VBROADCASTSD trsmSign<>+0(SB), Y0
+	XORQ         BX, BX
+
+trsm_k:
+	CMPQ         BX, DX
+	JGE          trsm_done
+	VBROADCASTSD (CX)(BX*1), Y1
+	VMOVUPD      (AX), Y2
+	VMOVUPD      32(AX), Y3
+	VDIVPD       Y1, Y2, Y2
+	VDIVPD       Y1, Y3, Y3
+	VMOVUPD      Y2, (AX)
+	VMOVUPD      Y3, 32(AX)
+	VXORPD       Y0, Y2, Y2
+	VXORPD       Y0, Y3, Y3
+	LEAQ         8(BX), SI
+	LEAQ         64(AX), DI
+
+trsm_j:
+	CMPQ         SI, DX
+	JGE          trsm_next
+	VBROADCASTSD (CX)(SI*1), Y1
+	VMOVUPD      (DI), Y4
+	VMOVUPD      32(DI), Y5
+	VFMADD231PD  Y1, Y2, Y4
+	VFMADD231PD  Y1, Y3, Y5
+	VMOVUPD      Y4, (DI)
+	VMOVUPD      Y5, 32(DI)
+	ADDQ         $0x08, SI
+	ADDQ         $0x40, DI
+	JMP          trsm_j
+
+trsm_next:
+	ADDQ $0x08, BX
+	ADDQ DX, CX
+	ADDQ $0x40, AX
+	JMP  trsm_k
+
+trsm_done:
+	VZEROUPPER
+	RET
+
+DATA trsmSign<>+0(SB)/8, $0x8000000000000000
+GLOBL trsmSign<>(SB), RODATA|NOPTR, $8
+
 // func gemmAVX2(rows int, cols int, depth int, a []float64, ars int, aps int, b []float64, ldb int, c []float64, ldc int)
 // Requires: AVX, FMA3
 TEXT ·gemmAVX2(SB), NOSPLIT, $32-128

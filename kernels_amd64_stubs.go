@@ -81,6 +81,14 @@ func fmaPeakAVX2(n int) float64
 //go:noescape
 func fmaPeakAVX512(n int) float64
 
+// trsmRight8AVX2 overwrites eight rows b (bt[8j+e] is entry j of row e) with
+// x, x·R = b for the n×n upper triangular R: for k in order, x_k = b_k/R[k,k],
+// then b_j = fma(−x_k, R[k,j], b_j) for j > k, each row's operations those
+// of gonum's Dtrsm (Right, Upper, NoTrans), fused.
+//
+//go:noescape
+func trsmRight8AVX2(bt []float64, n int, r []float64)
+
 // gemmAVX2 sets c[i·ldc + j] = Σ_p a[i·ars + p·aps]·b[p·ldb + j] for i < rows,
 // j < cols, each a chain of fused multiply-adds over p in order from 0:
 // blocks of 4 rows by 12 columns in registers, the last ones partial.

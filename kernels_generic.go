@@ -39,5 +39,8 @@ func (*sweepBuf) sweep4(a, c, g []float64, k int, l1 float64) float64 {
 // muStepVec reports false: the step stays with muJob.rows.
 func muStepVec(a, num, den []float64, l1, l2 float64, floor bool) bool { return false }
 
+// trsmVec reports false: the triangular solves stay with gonum.
+func trsmVec(b []float64, rows, n int, r []float64) bool { return false }
+
 // gemmVec reports false: the dense products stay with gonum.
 func gemmVec(c, a blas64.General, transA bool, b blas64.General) bool { return false }

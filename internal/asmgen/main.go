@@ -46,6 +46,7 @@ func main() {
 	genHALSSweep4T()
 	genMUStep()
 	genPeak()
+	genTrsm()
 	genGemm()
 	Generate()
 }
@@ -1184,5 +1185,71 @@ func peakLoop(name string, chains int, vec func() VecVirtual) {
 	}
 	VZEROUPPER()
 	Store(acc[0].AsX(), ReturnIndex(0))
+	RET()
+}
+
+// genTrsm writes trsmRight8AVX2, the triangular solve x·R = b of eight
+// rows at once, stored transposed, in gonum's Dtrsm order.
+func genTrsm() {
+	TEXT("trsmRight8AVX2", NOSPLIT, "func(bt []float64, n int, r []float64)")
+	Pragma("noescape")
+	Doc(
+		"trsmRight8AVX2 overwrites eight rows b (bt[8j+e] is entry j of row e) with",
+		"x, x·R = b for the n×n upper triangular R: for k in order, x_k = b_k/R[k,k],",
+		"then b_j = fma(−x_k, R[k,j], b_j) for j > k, each row's operations those",
+		"of gonum's Dtrsm (Right, Upper, NoTrans), fused.",
+	)
+	bp := Load(Param("bt").Base(), GP64())
+	rk := Load(Param("r").Base(), GP64()) // row k of r
+	n := Load(Param("n"), GP64())
+	nb := GP64() // n·8, r's row stride
+	MOVQ(n, nb)
+	SHLQ(U8(3), nb)
+	sign := YMM()
+	VBROADCASTSD(ConstData("trsmSign", U64(1<<63)), sign)
+	kb := GP64() // k·8
+	XORQ(kb, kb)
+	bk := GP64() // row k of bt
+	MOVQ(bp, bk)
+	Label("trsm_k")
+	CMPQ(kb, nb)
+	JGE(LabelRef("trsm_done"))
+	d := YMM()
+	VBROADCASTSD(mem(rk, kb, 1, 0), d)
+	x0, x1 := YMM(), YMM()
+	VMOVUPD(Mem{Base: bk}, x0)
+	VMOVUPD(Mem{Base: bk, Disp: 32}, x1)
+	VDIVPD(d, x0, x0)
+	VDIVPD(d, x1, x1)
+	VMOVUPD(x0, Mem{Base: bk})
+	VMOVUPD(x1, Mem{Base: bk, Disp: 32})
+	VXORPD(sign, x0, x0)
+	VXORPD(sign, x1, x1)
+	j := GP64() // j·8, from k+1
+	LEAQ(Mem{Base: kb, Disp: 8}, j)
+	bj := GP64()
+	LEAQ(Mem{Base: bk, Disp: 64}, bj)
+	Label("trsm_j")
+	CMPQ(j, nb)
+	JGE(LabelRef("trsm_next"))
+	rv := YMM()
+	VBROADCASTSD(mem(rk, j, 1, 0), rv)
+	y0, y1 := YMM(), YMM()
+	VMOVUPD(Mem{Base: bj}, y0)
+	VMOVUPD(Mem{Base: bj, Disp: 32}, y1)
+	VFMADD231PD(rv, x0, y0)
+	VFMADD231PD(rv, x1, y1)
+	VMOVUPD(y0, Mem{Base: bj})
+	VMOVUPD(y1, Mem{Base: bj, Disp: 32})
+	ADDQ(U8(8), j)
+	ADDQ(U8(64), bj)
+	JMP(LabelRef("trsm_j"))
+	Label("trsm_next")
+	ADDQ(U8(8), kb)
+	ADDQ(nb, rk)
+	ADDQ(U8(64), bk)
+	JMP(LabelRef("trsm_k"))
+	Label("trsm_done")
+	VZEROUPPER()
 	RET()
 }
