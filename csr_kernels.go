@@ -63,6 +63,40 @@ func spmmRowGo(d []float64, cols []int, vals []float64, b []float64, k int) {
 	}
 }
 
+// spmm2RowGo is two spmmRowGo at once over the same rows of b: it sets d
+// (k) to Σ_p u[p]·b[cols[p], :] and e (k) to Σ_p v[p]·b[cols[p], :], each
+// entry summed in the order spmmRowGo sums it, reading each row of b once.
+func spmm2RowGo(d, e []float64, cols []int, u, v []float64, b []float64, k int) {
+	u, v = u[:len(cols)], v[:len(cols)]
+	d, e = d[:k], e[:k]
+	t := 0
+	for ; t+4 <= k; t += 4 {
+		var a0, a1, a2, a3, c0, c1, c2, c3 float64
+		for p, c := range cols {
+			x, y := u[p], v[p]
+			r := b[c*k+t : c*k+t+4 : c*k+t+4]
+			a0 += x * r[0]
+			a1 += x * r[1]
+			a2 += x * r[2]
+			a3 += x * r[3]
+			c0 += y * r[0]
+			c1 += y * r[1]
+			c2 += y * r[2]
+			c3 += y * r[3]
+		}
+		d[t], d[t+1], d[t+2], d[t+3] = a0, a1, a2, a3
+		e[t], e[t+1], e[t+2], e[t+3] = c0, c1, c2, c3
+	}
+	for ; t < k; t++ {
+		var a, c float64
+		for p, col := range cols {
+			a += u[p] * b[col*k+t]
+			c += v[p] * b[col*k+t]
+		}
+		d[t], e[t] = a, c
+	}
+}
+
 // sddmmRowGo sets y[p] = a·b[cols[p], :] (a has k entries) for the entries
 // of one row: the model WH at the row's stored entries. Each dot product is
 // summed as dot4 does.

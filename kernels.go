@@ -33,6 +33,8 @@ package factor
 //	                                into s0, (s0+s1)+(s2+s3)                 use its order keep it, fused
 //	spmmRow (csr_kernels.go)        each entry over the row's entries in     same order, fused
 //	                                order (X·Hᵀ, and Xᵀ·W through Xᵀ)
+//	spmm2Row (csr_kernels.go)       two spmmRow over the same rows of b,     two spmmRow, each fused
+//	                                one gather
 //	scatterRow (csr_kernels.go)     each entry of Xᵀ·W over X's rows in      same order, fused
 //	                                order (scatterRange)
 //	sddmmRow (csr_kernels.go)       each dot product in dot4's order         same order, fused

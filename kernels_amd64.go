@@ -60,6 +60,17 @@ func spmmRow(d []float64, cols []int, vals []float64, b []float64, k int) {
 	}
 }
 
+// spmm2Row is spmm2RowGo; on the vector path two spmmRow, whose second
+// gathers rows the first has just brought into cache.
+func spmm2Row(d, e []float64, cols []int, u, v []float64, b []float64, k int) {
+	if !useAVX2 || k <= 0 {
+		spmm2RowGo(d, e, cols, u, v, b, k)
+		return
+	}
+	spmmRow(d, cols, u, b, k)
+	spmmRow(e, cols, v, b, k)
+}
+
 // sddmmRow is sddmmRowGo, fused on the vector path.
 func sddmmRow(y []float64, cols []int, a, b []float64, k int) {
 	if !useAVX2 || k <= 0 {

@@ -19,6 +19,10 @@ func spmmRow(d []float64, cols []int, vals []float64, b []float64, k int) {
 	spmmRowGo(d, cols, vals, b, k)
 }
 
+func spmm2Row(d, e []float64, cols []int, u, v []float64, b []float64, k int) {
+	spmm2RowGo(d, e, cols, u, v, b, k)
+}
+
 func sddmmRow(y []float64, cols []int, a, b []float64, k int) { sddmmRowGo(y, cols, a, b, k) }
 
 func scatterRow(dst []float64, cols []int, vals []float64, a []float64, k int) {

@@ -889,3 +889,28 @@ func TestKernelSubGeneral(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelSpMM2Row: spmm2Row is two spmmRow over the same rows, to the
+// bit, on either path.
+func TestKernelSpMM2Row(t *testing.T) {
+	rng := testRand(15)
+	for _, m := range kernelCSRs(t) {
+		s := m.s
+		for _, k := range kernelSizes {
+			b := offsetVec(rng, s.cols*k, 3, -1, 1)
+			for i := 0; i < s.rows; i++ {
+				p0, p1 := s.indptr[i], s.indptr[i+1]
+				cols := s.indices[p0:p1]
+				u, v := offsetVec(rng, len(cols), 1, -1, 1), offsetVec(rng, len(cols), 2, -1, 1)
+				d, e := nanVec(k, 1), nanVec(k, 2)
+				spmm2Row(d, e, cols, u, v, b, k)
+				wd, we := nanVec(k, 0), nanVec(k, 0)
+				spmmRow(wd, cols, u, b, k)
+				spmmRow(we, cols, v, b, k)
+				what := fmt.Sprintf("%s/k=%d row %d", m.name, k, i)
+				requireBits(t, what+" d", d, wd)
+				requireBits(t, what+" e", e, we)
+			}
+		}
+	}
+}

@@ -42,8 +42,7 @@ func (j *passJob) omegaRows(lo, hi int) {
 			mw = j.mw[p0:p1]
 		}
 		s1, s2 = r.terms.weighWeighted(s.data[p0:p1], y, g, mw, s1, s2)
-		spmmRow(r.num[i*k:i*k+k], cols, y, j.b, k)
-		spmmRow(r.den[i*k:i*k+k], cols, g, j.b, k)
+		spmm2Row(r.num[i*k:i*k+k], r.den[i*k:i*k+k], cols, y, g, j.b, k)
 	}
 	blk := lo / j.grain
 	j.partial[2*blk], j.partial[2*blk+1] = s1, s2
