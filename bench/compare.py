@@ -66,9 +66,10 @@ def to_objective_case(bins, reps, path, k, backends=("pure",)):
     for _ in range(reps):
         for b in backends:
             r = run([bins[b], "-target", repr(target), path, str(k), "ahals", "2", "1000", "0"])
-            if r.get("reach", "never") == "never":
-                sys.exit("factor never reached %g on %s" % (target, path))
-            ours[b].append(float(r["reach"]))
+            # A fit that never reaches the target (another local optimum)
+            # counts as infinitely slow, and the table says so.
+            reach = r.get("reach", "never")
+            ours[b].append(float("inf") if reach == "never" else float(reach))
     return median(sk_s), target, {b: median(v) for b, v in ours.items()}
 
 

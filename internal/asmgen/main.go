@@ -244,6 +244,74 @@ func chunkDispatch(prefix string, w Register, maxNV int) {
 
 const maxNV = 12 // vectors of a row chunk held in registers: 48 columns
 
+// rowChunks emits the loop over the k columns of a row (kb = 8·k) in
+// chunks of up to maxNV vectors: for each chunk, at byte offset t with w
+// columns left, it jumps to the variant of nv vectors, the last partial
+// (masked, with its lane mask in mask) or not, and body emits that
+// variant's work, its own labels prefixed by name. When the columns are
+// done it jumps to prefix_ok.
+func rowChunks(prefix string, kb Register, body func(name string, t, w Register, nv int, masked bool, mask VecVirtual)) {
+	t := GP64() // column offset of the chunk, bytes
+	XORQ(t, t)
+	Label(prefix + "_chunk")
+	w := GP64()
+	MOVQ(kb, w)
+	SUBQ(t, w)
+	JLE(LabelRef(prefix + "_ok"))
+	SHRQ(U8(3), w)
+	chunkDispatch(prefix, w, maxNV)
+	for nv := 1; nv <= maxNV; nv++ {
+		for _, masked := range []bool{false, true} {
+			name := fmt.Sprintf("%s_%d_full", prefix, nv)
+			if masked {
+				name = fmt.Sprintf("%s_%d_mask", prefix, nv)
+			}
+			Label(name)
+			var mask VecVirtual
+			if masked {
+				mask = YMM()
+				rem := GP64()
+				MOVQ(w, rem)
+				SUBQ(U32(4*(nv-1)), rem)
+				loadMask(rem, mask)
+			}
+			body(name, t, w, nv, masked, mask)
+			ADDQ(U32(32*nv), t)
+			JMP(LabelRef(prefix + "_chunk"))
+		}
+	}
+}
+
+// entryHead emits the head of name_loop, the loop over a row's entries p
+// (from 0; to exit at len(cols)): c = cols[p]·kb, the byte offset of the
+// entry's row, or a jump to bad when cols[p] is not below the parameter
+// bound; v = vals[p] in every lane.
+func entryHead(name, exit, bad, bound string, cp, vp, kb, p Register) (Register, VecVirtual) {
+	Label(name + "_loop")
+	CMPQ(p, addr(Param("cols").Len()))
+	JGE(LabelRef(exit))
+	c := GP64()
+	MOVQ(mem(cp, p, 8, 0), c)
+	CMPQ(c, addr(Param(bound)))
+	JAE(LabelRef(bad))
+	IMULQ(kb, c)
+	v := YMM()
+	VBROADCASTSD(mem(vp, p, 8, 0), v)
+	return c, v
+}
+
+// endBool emits prefix_ok, returning true, and prefix_bad, returning false.
+func endBool(prefix string) {
+	Label(prefix + "_ok")
+	VZEROUPPER()
+	retBool(1)
+	RET()
+	Label(prefix + "_bad")
+	VZEROUPPER()
+	retBool(0)
+	RET()
+}
+
 func genSpmmRow() {
 	TEXT("spmmRowAVX2", NOSPLIT, "func(d []float64, cols []int, vals []float64, b []float64, k int, rowsB int) bool")
 	Pragma("noescape")
@@ -258,82 +326,40 @@ func genSpmmRow() {
 	bp := Load(Param("b").Base(), GP64())
 	kb := Load(Param("k"), GP64())
 	SHLQ(U8(3), kb)
-	t := GP64() // column offset of the chunk, bytes
-	XORQ(t, t)
-	Label("spmm_chunk")
-	w := GP64()
-	MOVQ(kb, w)
-	SUBQ(t, w)
-	JLE(LabelRef("spmm_ok"))
-	SHRQ(U8(3), w)
-	chunkDispatch("spmm", w, maxNV)
-	for nv := 1; nv <= maxNV; nv++ {
-		for _, masked := range []bool{false, true} {
-			name := fmt.Sprintf("spmm_%d_full", nv)
-			if masked {
-				name = fmt.Sprintf("spmm_%d_mask", nv)
-			}
-			Label(name)
-			var mask VecVirtual
-			if masked {
-				mask = YMM()
-				rem := GP64()
-				MOVQ(w, rem)
-				SUBQ(U32(4*(nv-1)), rem)
-				loadMask(rem, mask)
-			}
-			acc := make([]VecVirtual, nv)
-			for j := range acc {
-				acc[j] = YMM()
-			}
-			zero(acc...)
-			bt := GP64()
-			LEAQ(mem(bp, t, 1, 0), bt)
-			p := GP64()
-			XORQ(p, p)
-			Label(name + "_loop")
-			CMPQ(p, addr(Param("cols").Len()))
-			JGE(LabelRef(name + "_store"))
-			c := GP64()
-			MOVQ(mem(cp, p, 8, 0), c)
-			CMPQ(c, addr(Param("rowsB")))
-			JAE(LabelRef("spmm_bad"))
-			IMULQ(kb, c)
-			v := YMM()
-			VBROADCASTSD(mem(vp, p, 8, 0), v)
-			for j := 0; j < nv; j++ {
-				if masked && j == nv-1 {
-					tmp := YMM()
-					VMASKMOVPD(mem(bt, c, 1, 32*j), mask, tmp)
-					VFMADD231PD(tmp, v, acc[j])
-				} else {
-					VFMADD231PD(mem(bt, c, 1, 32*j), v, acc[j])
-				}
-			}
-			INCQ(p)
-			JMP(LabelRef(name + "_loop"))
-			Label(name + "_store")
-			dt := GP64()
-			LEAQ(mem(dp, t, 1, 0), dt)
-			for j := 0; j < nv; j++ {
-				if masked && j == nv-1 {
-					VMASKMOVPD(acc[j], mask, Mem{Base: dt, Disp: 32 * j})
-				} else {
-					VMOVUPD(acc[j], Mem{Base: dt, Disp: 32 * j})
-				}
-			}
-			ADDQ(U32(32*nv), t)
-			JMP(LabelRef("spmm_chunk"))
+	rowChunks("spmm", kb, func(name string, t, w Register, nv int, masked bool, mask VecVirtual) {
+		acc := make([]VecVirtual, nv)
+		for j := range acc {
+			acc[j] = YMM()
 		}
-	}
-	Label("spmm_ok")
-	VZEROUPPER()
-	retBool(1)
-	RET()
-	Label("spmm_bad")
-	VZEROUPPER()
-	retBool(0)
-	RET()
+		zero(acc...)
+		bt := GP64()
+		LEAQ(mem(bp, t, 1, 0), bt)
+		p := GP64()
+		XORQ(p, p)
+		c, v := entryHead(name, name+"_store", "spmm_bad", "rowsB", cp, vp, kb, p)
+		for j := 0; j < nv; j++ {
+			if masked && j == nv-1 {
+				tmp := YMM()
+				VMASKMOVPD(mem(bt, c, 1, 32*j), mask, tmp)
+				VFMADD231PD(tmp, v, acc[j])
+			} else {
+				VFMADD231PD(mem(bt, c, 1, 32*j), v, acc[j])
+			}
+		}
+		INCQ(p)
+		JMP(LabelRef(name + "_loop"))
+		Label(name + "_store")
+		dt := GP64()
+		LEAQ(mem(dp, t, 1, 0), dt)
+		for j := 0; j < nv; j++ {
+			if masked && j == nv-1 {
+				VMASKMOVPD(acc[j], mask, Mem{Base: dt, Disp: 32 * j})
+			} else {
+				VMOVUPD(acc[j], Mem{Base: dt, Disp: 32 * j})
+			}
+		}
+	})
+	endBool("spmm")
 }
 
 func genScatterRow() {
@@ -350,81 +376,39 @@ func genScatterRow() {
 	ap := Load(Param("a").Base(), GP64())
 	kb := Load(Param("k"), GP64())
 	SHLQ(U8(3), kb)
-	t := GP64()
-	XORQ(t, t)
-	Label("scat_chunk")
-	w := GP64()
-	MOVQ(kb, w)
-	SUBQ(t, w)
-	JLE(LabelRef("scat_ok"))
-	SHRQ(U8(3), w)
-	chunkDispatch("scat", w, maxNV)
-	for nv := 1; nv <= maxNV; nv++ {
-		for _, masked := range []bool{false, true} {
-			name := fmt.Sprintf("scat_%d_full", nv)
-			if masked {
-				name = fmt.Sprintf("scat_%d_mask", nv)
+	rowChunks("scat", kb, func(name string, t, w Register, nv int, masked bool, mask VecVirtual) {
+		av := make([]VecVirtual, nv)
+		for j := range av {
+			av[j] = YMM()
+			if masked && j == nv-1 {
+				VMASKMOVPD(mem(ap, t, 1, 32*j), mask, av[j])
+			} else {
+				VMOVUPD(mem(ap, t, 1, 32*j), av[j])
 			}
-			Label(name)
-			var mask VecVirtual
-			if masked {
-				mask = YMM()
-				rem := GP64()
-				MOVQ(w, rem)
-				SUBQ(U32(4*(nv-1)), rem)
-				loadMask(rem, mask)
-			}
-			av := make([]VecVirtual, nv)
-			for j := range av {
-				av[j] = YMM()
-				if masked && j == nv-1 {
-					VMASKMOVPD(mem(ap, t, 1, 32*j), mask, av[j])
-				} else {
-					VMOVUPD(mem(ap, t, 1, 32*j), av[j])
-				}
-			}
-			dt := GP64()
-			LEAQ(mem(dp, t, 1, 0), dt)
-			p := GP64()
-			XORQ(p, p)
-			Label(name + "_loop")
-			CMPQ(p, addr(Param("cols").Len()))
-			JGE(LabelRef(name + "_next"))
-			c := GP64()
-			MOVQ(mem(cp, p, 8, 0), c)
-			CMPQ(c, addr(Param("rowsDst")))
-			JAE(LabelRef("scat_bad"))
-			IMULQ(kb, c)
-			v := YMM()
-			VBROADCASTSD(mem(vp, p, 8, 0), v)
-			for j := 0; j < nv; j++ {
-				tmp := YMM()
-				m := mem(dt, c, 1, 32*j)
-				if masked && j == nv-1 {
-					VMASKMOVPD(m, mask, tmp)
-					VFMADD231PD(av[j], v, tmp)
-					VMASKMOVPD(tmp, mask, m)
-				} else {
-					VMOVUPD(m, tmp)
-					VFMADD231PD(av[j], v, tmp)
-					VMOVUPD(tmp, m)
-				}
-			}
-			INCQ(p)
-			JMP(LabelRef(name + "_loop"))
-			Label(name + "_next")
-			ADDQ(U32(32*nv), t)
-			JMP(LabelRef("scat_chunk"))
 		}
-	}
-	Label("scat_ok")
-	VZEROUPPER()
-	retBool(1)
-	RET()
-	Label("scat_bad")
-	VZEROUPPER()
-	retBool(0)
-	RET()
+		dt := GP64()
+		LEAQ(mem(dp, t, 1, 0), dt)
+		p := GP64()
+		XORQ(p, p)
+		c, v := entryHead(name, name+"_next", "scat_bad", "rowsDst", cp, vp, kb, p)
+		for j := 0; j < nv; j++ {
+			tmp := YMM()
+			m := mem(dt, c, 1, 32*j)
+			if masked && j == nv-1 {
+				VMASKMOVPD(m, mask, tmp)
+				VFMADD231PD(av[j], v, tmp)
+				VMASKMOVPD(tmp, mask, m)
+			} else {
+				VMOVUPD(m, tmp)
+				VFMADD231PD(av[j], v, tmp)
+				VMOVUPD(tmp, m)
+			}
+		}
+		INCQ(p)
+		JMP(LabelRef(name + "_loop"))
+		Label(name + "_next")
+	})
+	endBool("scat")
 }
 
 func genSddmmRow() {
@@ -535,14 +519,7 @@ func genSddmmRow() {
 	INCQ(p)
 	JMP(LabelRef("sddmm1"))
 
-	Label("sddmm_ok")
-	VZEROUPPER()
-	retBool(1)
-	RET()
-	Label("sddmm_bad")
-	VZEROUPPER()
-	retBool(0)
-	RET()
+	endBool("sddmm")
 }
 
 // genHALSSweep4 writes halsSweep4AVX2, halsSweep4 of hals.go on four
