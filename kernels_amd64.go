@@ -106,8 +106,8 @@ const maxSweepK = 64
 // halsSweep4TAVX2: a caller sweeping many rows keeps one on its stack.
 type sweepBuf struct{ at, ct [4 * maxSweepK]float64 }
 
-// sweep4 is halsSweep4: on the vector path, for k ≤ maxSweepK, the rows
-// transposed into b for halsSweep4TAVX2 and back.
+// sweep4 is halsSweep4: on the vector path, for k ≤ maxSweepK,
+// halsSweep4TAVX2 with b as its room for the transposed rows.
 func (b *sweepBuf) sweep4(a, c, g []float64, k int, l1 float64) float64 {
 	if !useAVX2 || k <= 0 {
 		return halsSweep4Go(a, c, g, k, l1)
@@ -116,19 +116,7 @@ func (b *sweepBuf) sweep4(a, c, g []float64, k int, l1 float64) float64 {
 	if k > maxSweepK {
 		return halsSweep4AVX2(a, c, g, k, l1)
 	}
-	at, ct := b.at[:4*k], b.ct[:4*k]
-	for r := range k {
-		q := at[4*r : 4*r+4 : 4*r+4]
-		q[0], q[1], q[2], q[3] = a[r], a[k+r], a[2*k+r], a[3*k+r]
-		q = ct[4*r : 4*r+4 : 4*r+4]
-		q[0], q[1], q[2], q[3] = c[r], c[k+r], c[2*k+r], c[3*k+r]
-	}
-	moved := halsSweep4TAVX2(at, ct, g, k, l1)
-	for r := range k {
-		q := at[4*r : 4*r+4 : 4*r+4]
-		a[r], a[k+r], a[2*k+r], a[3*k+r] = q[0], q[1], q[2], q[3]
-	}
-	return moved
+	return halsSweep4TAVX2(a, c, b.at[:4*k], b.ct[:4*k], g, k, l1)
 }
 
 // muStepVec runs muJob.rows's step for γ = 1 without online sums on the

@@ -2745,25 +2745,115 @@ hs1_done:
 	MOVSD X1, ret+80(FP)
 	RET
 
-// func halsSweep4TAVX2(at []float64, ct []float64, g []float64, k int, l1 float64) float64
+// func halsSweep4TAVX2(a []float64, c []float64, at []float64, ct []float64, g []float64, k int, l1 float64) float64
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·halsSweep4TAVX2(SB), NOSPLIT, $0-96
-	MOVQ         at_base+0(FP), AX
-	MOVQ         ct_base+24(FP), CX
-	MOVQ         g_base+48(FP), DX
-	MOVQ         k+72(FP), BX
-	SHLQ         $0x03, BX
-	MOVQ         BX, SI
-	ANDQ         $-32, SI
-	MOVSD        l1+80(FP), X0
+TEXT ·halsSweep4TAVX2(SB), NOSPLIT, $0-144
+	MOVQ k+120(FP), AX
+	SHLQ $0x03, AX
+	MOVQ AX, CX
+	ANDQ $-32, CX
+	MOVQ a_base+0(FP), DX
+	MOVQ at_base+48(FP), BX
+	MOVQ DX, SI
+	ADDQ AX, SI
+	MOVQ SI, DI
+	ADDQ AX, DI
+	MOVQ DI, R8
+	ADDQ AX, R8
+	XORQ R9, R9
+
+hs4t_ina_blk:
+	CMPQ       R9, CX
+	JGE        hs4t_ina_tail
+	VMOVUPD    (DX)(R9*1), Y0
+	VMOVUPD    (SI)(R9*1), Y1
+	VMOVUPD    (DI)(R9*1), Y2
+	VMOVUPD    (R8)(R9*1), Y3
+	VUNPCKLPD  Y1, Y0, Y4
+	VUNPCKHPD  Y1, Y0, Y5
+	VUNPCKLPD  Y3, Y2, Y6
+	VUNPCKHPD  Y3, Y2, Y3
+	VPERM2F128 $0x20, Y6, Y4, Y0
+	VPERM2F128 $0x20, Y3, Y5, Y1
+	VPERM2F128 $0x31, Y6, Y4, Y2
+	VPERM2F128 $0x31, Y3, Y5, Y3
+	VMOVUPD    Y0, (BX)(R9*4)
+	VMOVUPD    Y1, 32(BX)(R9*4)
+	VMOVUPD    Y2, 64(BX)(R9*4)
+	VMOVUPD    Y3, 96(BX)(R9*4)
+	ADDQ       $0x20, R9
+	JMP        hs4t_ina_blk
+
+hs4t_ina_tail:
+	CMPQ        R9, AX
+	JGE         hs4t_ina_done
+	VMOVSD      (DX)(R9*1), X7
+	VMOVHPD     (SI)(R9*1), X7, X7
+	VMOVSD      (DI)(R9*1), X0
+	VMOVHPD     (R8)(R9*1), X0, X0
+	VINSERTF128 $0x01, X0, Y7, Y0
+	VMOVUPD     Y0, (BX)(R9*4)
+	ADDQ        $0x08, R9
+	JMP         hs4t_ina_tail
+
+hs4t_ina_done:
+	MOVQ c_base+24(FP), DX
+	MOVQ ct_base+72(FP), BX
+	MOVQ DX, SI
+	ADDQ AX, SI
+	MOVQ SI, DI
+	ADDQ AX, DI
+	MOVQ DI, R8
+	ADDQ AX, R8
+	XORQ R9, R9
+
+hs4t_inc_blk:
+	CMPQ       R9, CX
+	JGE        hs4t_inc_tail
+	VMOVUPD    (DX)(R9*1), Y0
+	VMOVUPD    (SI)(R9*1), Y1
+	VMOVUPD    (DI)(R9*1), Y2
+	VMOVUPD    (R8)(R9*1), Y3
+	VUNPCKLPD  Y1, Y0, Y4
+	VUNPCKHPD  Y1, Y0, Y5
+	VUNPCKLPD  Y3, Y2, Y6
+	VUNPCKHPD  Y3, Y2, Y3
+	VPERM2F128 $0x20, Y6, Y4, Y0
+	VPERM2F128 $0x20, Y3, Y5, Y1
+	VPERM2F128 $0x31, Y6, Y4, Y2
+	VPERM2F128 $0x31, Y3, Y5, Y3
+	VMOVUPD    Y0, (BX)(R9*4)
+	VMOVUPD    Y1, 32(BX)(R9*4)
+	VMOVUPD    Y2, 64(BX)(R9*4)
+	VMOVUPD    Y3, 96(BX)(R9*4)
+	ADDQ       $0x20, R9
+	JMP        hs4t_inc_blk
+
+hs4t_inc_tail:
+	CMPQ        R9, AX
+	JGE         hs4t_inc_done
+	VMOVSD      (DX)(R9*1), X7
+	VMOVHPD     (SI)(R9*1), X7, X7
+	VMOVSD      (DI)(R9*1), X0
+	VMOVHPD     (R8)(R9*1), X0, X0
+	VINSERTF128 $0x01, X0, Y7, Y0
+	VMOVUPD     Y0, (BX)(R9*4)
+	ADDQ        $0x08, R9
+	JMP         hs4t_inc_tail
+
+hs4t_inc_done:
+	MOVQ         at_base+48(FP), DX
+	MOVQ         ct_base+72(FP), BX
+	MOVQ         g_base+96(FP), SI
+	MOVSD        l1+128(FP), X0
 	VBROADCASTSD X0, Y0
 	VXORPD       X1, X1, X1
 	VXORPD       Y2, Y2, Y2
-	MOVQ         AX, DI
+	MOVQ         DX, DI
 	XORQ         R8, R8
 
 hs4t_t:
-	CMPQ   R8, BX
+	CMPQ   R8, AX
 	JGE    hs4t_done
 	VXORPD Y3, Y3, Y3
 	VXORPD Y4, Y4, Y4
@@ -2772,24 +2862,24 @@ hs4t_t:
 	XORQ   R9, R9
 
 hs4t_vec:
-	CMPQ         R9, SI
+	CMPQ         R9, CX
 	JGE          hs4t_tail
-	VBROADCASTSD (DX)(R9*1), Y7
-	VFMADD231PD  (AX)(R9*4), Y7, Y3
-	VBROADCASTSD 8(DX)(R9*1), Y7
-	VFMADD231PD  32(AX)(R9*4), Y7, Y4
-	VBROADCASTSD 16(DX)(R9*1), Y7
-	VFMADD231PD  64(AX)(R9*4), Y7, Y5
-	VBROADCASTSD 24(DX)(R9*1), Y7
-	VFMADD231PD  96(AX)(R9*4), Y7, Y6
+	VBROADCASTSD (SI)(R9*1), Y7
+	VFMADD231PD  (DX)(R9*4), Y7, Y3
+	VBROADCASTSD 8(SI)(R9*1), Y7
+	VFMADD231PD  32(DX)(R9*4), Y7, Y4
+	VBROADCASTSD 16(SI)(R9*1), Y7
+	VFMADD231PD  64(DX)(R9*4), Y7, Y5
+	VBROADCASTSD 24(SI)(R9*1), Y7
+	VFMADD231PD  96(DX)(R9*4), Y7, Y6
 	ADDQ         $0x20, R9
 	JMP          hs4t_vec
 
 hs4t_tail:
-	CMPQ         R9, BX
+	CMPQ         R9, AX
 	JGE          hs4t_step
-	VBROADCASTSD (DX)(R9*1), Y7
-	VFMADD231PD  (AX)(R9*4), Y7, Y3
+	VBROADCASTSD (SI)(R9*1), Y7
+	VFMADD231PD  (DX)(R9*4), Y7, Y3
 	ADDQ         $0x08, R9
 	JMP          hs4t_tail
 
@@ -2797,11 +2887,11 @@ hs4t_step:
 	VADDPD       Y4, Y3, Y3
 	VADDPD       Y6, Y5, Y5
 	VADDPD       Y5, Y3, Y3
-	VMOVUPD      (CX), Y4
+	VMOVUPD      (BX), Y4
 	VMOVUPD      (DI), Y5
 	VSUBPD       Y0, Y4, Y4
 	VSUBPD       Y4, Y3, Y3
-	VBROADCASTSD (DX)(R8*1), Y4
+	VBROADCASTSD (SI)(R8*1), Y4
 	VUCOMISD     X2, X4
 	JNE          hs4t_newton
 	JPS          hs4t_newton
@@ -2828,14 +2918,58 @@ hs4t_store:
 	VADDSD       X3, X4, X4
 	VADDSD       X4, X1, X1
 	ADDQ         $0x08, R8
-	ADDQ         BX, DX
+	ADDQ         AX, SI
 	ADDQ         $0x20, DI
-	ADDQ         $0x20, CX
+	ADDQ         $0x20, BX
 	JMP          hs4t_t
 
 hs4t_done:
+	MOVQ a_base+0(FP), BX
+	MOVQ BX, SI
+	ADDQ AX, SI
+	MOVQ SI, DI
+	ADDQ AX, DI
+	MOVQ DI, R8
+	ADDQ AX, R8
+	XORQ R9, R9
+
+hs4t_out_blk:
+	CMPQ       R9, CX
+	JGE        hs4t_out_tail
+	VMOVUPD    (DX)(R9*4), Y0
+	VMOVUPD    32(DX)(R9*4), Y2
+	VMOVUPD    64(DX)(R9*4), Y3
+	VMOVUPD    96(DX)(R9*4), Y4
+	VUNPCKLPD  Y2, Y0, Y5
+	VUNPCKHPD  Y2, Y0, Y6
+	VUNPCKLPD  Y4, Y3, Y7
+	VUNPCKHPD  Y4, Y3, Y4
+	VPERM2F128 $0x20, Y7, Y5, Y0
+	VPERM2F128 $0x20, Y4, Y6, Y2
+	VPERM2F128 $0x31, Y7, Y5, Y3
+	VPERM2F128 $0x31, Y4, Y6, Y4
+	VMOVUPD    Y0, (BX)(R9*1)
+	VMOVUPD    Y2, (SI)(R9*1)
+	VMOVUPD    Y3, (DI)(R9*1)
+	VMOVUPD    Y4, (R8)(R9*1)
+	ADDQ       $0x20, R9
+	JMP        hs4t_out_blk
+
+hs4t_out_tail:
+	CMPQ         R9, AX
+	JGE          hs4t_out_done
+	VMOVUPD      (DX)(R9*4), Y0
+	VMOVSD       X0, (BX)(R9*1)
+	VMOVHPD      X0, (SI)(R9*1)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSD       X0, (DI)(R9*1)
+	VMOVHPD      X0, (R8)(R9*1)
+	ADDQ         $0x08, R9
+	JMP          hs4t_out_tail
+
+hs4t_out_done:
 	VZEROUPPER
-	MOVSD X1, ret+88(FP)
+	MOVSD X1, ret+136(FP)
 	RET
 
 // func muStepAVX2(a []float64, num []float64, den []float64, l1 float64, l2 float64, useL2 bool, floor float64)

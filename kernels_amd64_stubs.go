@@ -54,15 +54,16 @@ func halsSweep4AVX2(a []float64, c []float64, g []float64, k int, l1 float64) fl
 //go:noescape
 func halsSweepAVX2(a []float64, c []float64, g []float64, l1 float64) float64
 
-// halsSweep4TAVX2 is halsSweep4 on four k-entry rows stored transposed:
-// at[4r+e] is entry r of row e, and ct likewise. Row e's gradient for t is
+// halsSweep4TAVX2 is halsSweep4 on the four k-entry rows of a and c, which
+// it sweeps transposed in at and ct (4k entries each: at[4r+e] is entry r of
+// row e) and copies back. Row e's gradient for t is
 // dot4(g[t,:], row e) in dot4's order, fused: lane e of accumulator j takes
 // the products of the indices r ≡ j mod 4 of the leading multiple of 4,
 // accumulator 0 the rest, and (a0+a1)+(a2+a3); the steps are
 // coordinateStep's, and the moved sum halsSweep4's.
 //
 //go:noescape
-func halsSweep4TAVX2(at []float64, ct []float64, g []float64, k int, l1 float64) float64
+func halsSweep4TAVX2(a []float64, c []float64, at []float64, ct []float64, g []float64, k int, l1 float64) float64
 
 // muStepAVX2 sets, for i < len(a) (num and den as long), d = den[i] + l1, then
 // d += l2·a[i] when useL2, d = epsilon where d = 0, and a[i] ← a[i]·(num[i]/d),

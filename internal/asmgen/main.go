@@ -914,24 +914,27 @@ func genGemm() {
 // gradients need no horizontal sums, and the step reads and writes whole
 // vectors.
 func genHALSSweep4T() {
-	TEXT("halsSweep4TAVX2", NOSPLIT, "func(at, ct, g []float64, k int, l1 float64) float64")
+	TEXT("halsSweep4TAVX2", NOSPLIT, "func(a, c, at, ct, g []float64, k int, l1 float64) float64")
 	Pragma("noescape")
 	Doc(
-		"halsSweep4TAVX2 is halsSweep4 on four k-entry rows stored transposed:",
-		"at[4r+e] is entry r of row e, and ct likewise. Row e's gradient for t is",
+		"halsSweep4TAVX2 is halsSweep4 on the four k-entry rows of a and c, which",
+		"it sweeps transposed in at and ct (4k entries each: at[4r+e] is entry r of",
+		"row e) and copies back. Row e's gradient for t is",
 		"dot4(g[t,:], row e) in dot4's order, fused: lane e of accumulator j takes",
 		"the products of the indices r ≡ j mod 4 of the leading multiple of 4,",
 		"accumulator 0 the rest, and (a0+a1)+(a2+a3); the steps are",
 		"coordinateStep's, and the moved sum halsSweep4's.",
 	)
-	atp := Load(Param("at").Base(), GP64())
-	ctT := Load(Param("ct").Base(), GP64()) // row t of ct
-	gt := Load(Param("g").Base(), GP64())   // row t of g
 	kb := Load(Param("k"), GP64())
 	SHLQ(U8(3), kb)
 	k4b := GP64()
 	MOVQ(kb, k4b)
 	ANDQ(I32(-32), k4b)
+	transpose4("hs4t_ina", Load(Param("a").Base(), GP64()), Load(Param("at").Base(), GP64()), kb, k4b, true)
+	transpose4("hs4t_inc", Load(Param("c").Base(), GP64()), Load(Param("ct").Base(), GP64()), kb, k4b, true)
+	atp := Load(Param("at").Base(), GP64())
+	ctT := Load(Param("ct").Base(), GP64()) // row t of ct
+	gt := Load(Param("g").Base(), GP64())   // row t of g
 	l1 := Load(Param("l1"), XMM())
 	vl1 := YMM()
 	VBROADCASTSD(l1, vl1)
@@ -1019,9 +1022,83 @@ func genHALSSweep4T() {
 	ADDQ(U8(32), ctT)
 	JMP(LabelRef("hs4t_t"))
 	Label("hs4t_done")
+	transpose4("hs4t_out", Load(Param("a").Base(), GP64()), atp, kb, k4b, false)
 	VZEROUPPER()
 	Store(moved, ReturnIndex(0))
 	RET()
+}
+
+// transpose4 copies four k-entry rows (row e at rows + e·kb) into the
+// transposed t (t[4r+e] = entry r of row e) when in is set, and back
+// otherwise: 4×4 blocks through registers over the leading multiple of 4
+// columns (k4b = 8·that), then the rest entry by entry.
+func transpose4(name string, rows, t, kb, k4b Register, in bool) {
+	var r [4]Register
+	r[0] = rows
+	for e := 1; e < 4; e++ {
+		r[e] = GP64()
+		MOVQ(r[e-1], r[e])
+		ADDQ(kb, r[e])
+	}
+	j := GP64()
+	XORQ(j, j)
+	Label(name + "_blk")
+	CMPQ(j, k4b)
+	JGE(LabelRef(name + "_tail"))
+	var v, u [4]VecVirtual
+	for e := range v {
+		v[e] = YMM()
+		if in {
+			VMOVUPD(mem(r[e], j, 1, 0), v[e])
+		} else {
+			VMOVUPD(mem(t, j, 4, 32*e), v[e])
+		}
+	}
+	for e := range u {
+		u[e] = YMM()
+	}
+	VUNPCKLPD(v[1], v[0], u[0]) // v0[0] v1[0] v0[2] v1[2]
+	VUNPCKHPD(v[1], v[0], u[1]) // v0[1] v1[1] v0[3] v1[3]
+	VUNPCKLPD(v[3], v[2], u[2])
+	VUNPCKHPD(v[3], v[2], u[3])
+	VPERM2F128(U8(0x20), u[2], u[0], v[0]) // column 0 of the block
+	VPERM2F128(U8(0x20), u[3], u[1], v[1])
+	VPERM2F128(U8(0x31), u[2], u[0], v[2])
+	VPERM2F128(U8(0x31), u[3], u[1], v[3])
+	for e := range v {
+		if in {
+			VMOVUPD(v[e], mem(t, j, 4, 32*e))
+		} else {
+			VMOVUPD(v[e], mem(r[e], j, 1, 0))
+		}
+	}
+	ADDQ(U8(32), j)
+	JMP(LabelRef(name + "_blk"))
+	Label(name + "_tail")
+	CMPQ(j, kb)
+	JGE(LabelRef(name + "_done"))
+	if in {
+		lo, hi := XMM(), XMM()
+		VMOVSD(mem(r[0], j, 1, 0), lo)
+		VMOVHPD(mem(r[1], j, 1, 0), lo, lo)
+		VMOVSD(mem(r[2], j, 1, 0), hi)
+		VMOVHPD(mem(r[3], j, 1, 0), hi, hi)
+		w := YMM()
+		VINSERTF128(U8(1), hi, lo.AsY(), w)
+		VMOVUPD(w, mem(t, j, 4, 0))
+	} else {
+		w := YMM()
+		VMOVUPD(mem(t, j, 4, 0), w)
+		VMOVSD(w.AsX(), mem(r[0], j, 1, 0))
+		VMOVHPD(w.AsX(), mem(r[1], j, 1, 0))
+		hi := XMM()
+		VEXTRACTF128(U8(1), w, hi)
+		VMOVSD(hi, mem(r[2], j, 1, 0))
+		VMOVHPD(hi, mem(r[3], j, 1, 0))
+	}
+	ADDQ(U8(8), j)
+	JMP(LabelRef(name + "_tail"))
+	Label(name + "_done")
 }
 
 // genMUStep writes muStepAVX2, the multiplicative step of muJob.rows for
