@@ -109,11 +109,19 @@ func newALSIterator(c core, alpha float64, countScaled, nonNeg bool) iterator {
 	if c.in.observed {
 		return newWeightedALS(c, alpha, countScaled, nonNeg)
 	}
-	lambdaW, lambdaH := alpha, alpha
-	if countScaled { // every row of W has m observed entries, every column of H n
-		lambdaW, lambdaH = alpha*float64(c.m), alpha*float64(c.n)
-	}
+	lambdaW, lambdaH := ridgeWeights(alpha, c.n, c.m, countScaled)
 	return newALSRun(c, lambdaW, lambdaH, nonNeg)
+}
+
+// ridgeWeights returns the ridge weights λ_W and λ_H of VanillaALS with
+// weight alpha on complete n×m data: alpha for both, or with countScaled
+// (WithCountScaledAlpha) alpha·m and alpha·n, as every row of W has m
+// observed entries and every column of H n.
+func ridgeWeights(alpha float64, n, m int, countScaled bool) (lambdaW, lambdaH float64) {
+	if countScaled {
+		return alpha * float64(m), alpha * float64(n)
+	}
+	return alpha, alpha
 }
 
 // newALSRun returns ridge ALS on complete data on the Frobenius skeleton:

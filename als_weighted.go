@@ -83,7 +83,7 @@ func (r *weightedALS) finish(last float64) (objective, loss float64, err error) 
 // squared residuals) and returns Σ M·r² after it.
 func (r *weightedALS) pass(s *omegaSide, update bool) (float64, error) {
 	r.side, r.update = s, update
-	sum, i := r.rows.run(s.omega.rows, rowCost(s.omega, r.k))
+	sum, _, i := r.rows.run(s.omega.rows, rowCost(s.omega, r.k))
 	r.side = nil
 	if i >= 0 {
 		what := "row %d of W"
@@ -97,7 +97,7 @@ func (r *weightedALS) pass(s *omegaSide, update bool) (float64, error) {
 }
 
 // row solves row i of the side (when updating) and returns its Σ M·r².
-func (r *weightedALS) row(rs *rowSolver, i int) (float64, bool) {
+func (r *weightedALS) row(rs *rowSolver, i int) (float64, float64, bool) {
 	s, k := r.side, r.k
 	cols, x, mw := s.entries(i)
 	a := s.a[i*k : i*k+k]
@@ -105,10 +105,10 @@ func (r *weightedALS) row(rs *rowSolver, i int) (float64, bool) {
 		_, q := rs.weights(len(cols))
 		weighValues(q, x, mw)
 		if !rs.solve(a, cols, mw, q, s.b, rowProblem{lambda: r.lambda(s, i), nonNeg: r.nonNeg}) {
-			return 0, false
+			return 0, 0, false
 		}
 	}
-	return weightedResidual(a, cols, x, mw, s.b), true
+	return weightedResidual(a, cols, x, mw, s.b), 0, true
 }
 
 // weighValues sets q to m·x entry by entry (x when m is nil), the

@@ -64,6 +64,27 @@
 // reads the missing entries of new rows the same way, solving each row
 // over its observed entries (exactly for β = 2, by MU otherwise).
 //
+// # Choosing k
+//
+// EstimateRank(ctx, X, ks, opts...) fits NMF for every k of ks and
+// returns a RankScore for each: from r runs on all of X (WithRestarts,
+// DefaultRankRestarts = 10 here) the best objective, the explained
+// variance 1 − ‖X − WH‖²/‖X‖², and the consensus matrix C (the share of
+// runs in which two rows of X have the same largest entry in W) with its
+// cophenetic correlation (Brunet et al. 2004; average linkage of 1 − C
+// with exact integer sums and a documented tie rule) and dispersion
+// (Kim & Park 2007); from f held-out folds (WithHeldOutFolds, 5;
+// WithHeldOutFraction, 0.1 of the entries each, drawn once from the seed
+// and disjoint while f·p ≤ 1) the mean divergence on the entries a fit
+// with them at weight 0 did not see, and its standard error. A survey
+// costs (r + f) fits per k, which run side by side on GOMAXPROCS workers;
+// X is read once, each fold's data is built once for every k, and the SVD
+// behind an NNDSVD start once per data matrix, for the largest k. A
+// measure that is undefined is NaN: the consensus needs r ≥ 2 and at most
+// MaxConsensusRows rows, the held-out error f ≥ 1 (its standard error
+// f ≥ 2). The schedule is in rank.go, the folds in heldout.go, the
+// consensus and its linkage in consensus.go.
+//
 // # Solvers
 //
 // Every solver updates W with H fixed, then H with W fixed, once per
@@ -160,6 +181,16 @@
 // solvers, which gives the same bits at a fraction of the cost.
 // NewMatrixMarketRowReader streams a coordinate file in row order a block
 // of rows at a time, for data larger than memory.
+//
+// # Data on many machines
+//
+// RowBlocks runs HALS and MU of the Frobenius loss and VanillaALS with X
+// held as blocks of rows that need not be in one process (rowblocks.go):
+// each block updates its rows of W and sums X_bᵀ·W_b and W_bᵀ·W_b, and
+// the update of H, the objective and the stopping rule run on the sums of
+// all blocks, by the same code as Fit. The module
+// github.com/factorgo/factor/beam runs it as an Apache Beam pipeline on
+// Flink, Spark or Dataflow; this module does not depend on Beam.
 //
 // # Concurrency and determinism
 //

@@ -74,11 +74,7 @@ func (r *frobRun) accurate(sq float64) float64 {
 
 // iterate updates W, then H, and returns the objective.
 func (r *frobRun) iterate() (float64, error) {
-	if !r.crossFresh {
-		r.core.crossW(r.crossW)
-	}
-	r.crossFresh = r.fixedH
-	if err := r.update(&r.sideW); err != nil {
+	if err := r.updateW(); err != nil {
 		return 0, err
 	}
 	if r.fixedH {
@@ -86,11 +82,36 @@ func (r *frobRun) iterate() (float64, error) {
 		return r.loss + r.penW.of(r.w), nil
 	}
 	r.core.crossH(r.crossH)
+	loss, err := r.updateH()
+	if err != nil {
+		return 0, err
+	}
+	return loss + r.penW.of(r.w) + r.penH.of(r.ht), nil
+}
+
+// updateW is the first half of an iteration: X·Hᵀ into crossW (unless it
+// holds that of the current H already), then the update of W from it and
+// HHᵀ in gramH, which leaves WᵀW in gramW. The rows of W do not interact,
+// so a row-block fit runs it on each block of rows alone (RowBlocks.Block).
+func (r *frobRun) updateW() error {
+	if !r.crossFresh {
+		r.core.crossW(r.crossW)
+	}
+	r.crossFresh = r.fixedH
+	return r.update(&r.sideW)
+}
+
+// updateH is the second half of an iteration: the update of H from Xᵀ·W in
+// crossH and WᵀW in gramW, which leaves HHᵀ in gramH; it returns the loss
+// of the new factors by the Gram identity. It reads X only through those
+// sums and ‖X‖², so a row-block fit runs it on the sums of its blocks
+// (RowBlocks.Step).
+func (r *frobRun) updateH() (float64, error) {
 	if err := r.update(&r.sideH); err != nil {
 		return 0, err
 	}
 	r.loss = r.lossScale * r.gramObjective(r.crossH, r.gramW, r.gramH)
-	return r.loss + r.penW.of(r.w) + r.penH.of(r.ht), nil
+	return r.loss, nil
 }
 
 // finish returns the objective and the loss of the final factors, the loss

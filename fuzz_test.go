@@ -242,3 +242,88 @@ func FuzzALS(f *testing.F) {
 		}
 	})
 }
+
+// FuzzImplicit feeds arbitrary small interaction matrices and settings to
+// ImplicitALS: Fit must fail with an error wrapping a sentinel or give
+// finite factors and objective, and then Transform, Recommend, RecommendRow
+// and SimilarItems must answer (or fail with a sentinel), never panic.
+func FuzzImplicit(f *testing.F) {
+	f.Add(uint8(3), uint8(4), uint8(2), uint8(1), uint8(0), uint8(5), []byte{16, 32, 48, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+	f.Add(uint8(2), uint8(2), uint8(3), uint8(0), uint8(1), uint8(3), []byte{0, 0, 0, 0})
+	f.Add(uint8(4), uint8(3), uint8(1), uint8(7), uint8(3), uint8(20), []byte{203, 204, 205, 206, 207, 210})
+	f.Add(uint8(1), uint8(1), uint8(1), uint8(3), uint8(2), uint8(1), []byte{250, 0, 0, 0, 0, 0, 0, 0xf0, 0x7f})
+	f.Add(uint8(5), uint8(5), uint8(4), uint8(2), uint8(4), uint8(9), []byte{})
+	f.Fuzz(func(t *testing.T, n, m, k, alphaByte, cgByte, iters uint8, data []byte) {
+		rows, cols := int(n%6)+1, int(m%6)+1
+		x, rest := fuzzMatrix(data, rows, cols)
+		confidences := []float64{0, 1, 40, 1e-3, 1e6}
+		conf := confidences[int(cgByte/8)%len(confidences)]
+		opts := []factor.Option{
+			factor.WithK(int(k%5) + 1),
+			factor.WithAlpha([]float64{0, 0.01, 0.1, 1, 1e-12, 100, 1e200, -1}[alphaByte%8]),
+			factor.WithConfidence(conf),
+			factor.WithCGSteps(int(cgByte % 4)),
+			factor.WithMaxIter(int(iters % 20)),
+			factor.WithTol(float64(iters/20) * 1e-3),
+			factor.WithSeed(uint64(iters)),
+		}
+		sentinel := func(err error) bool {
+			for _, s := range []error{factor.ErrNegative, factor.ErrNotFinite, factor.ErrShape, factor.ErrRank,
+				factor.ErrInvalidOption, factor.ErrNotFitted, factor.ErrTooLarge} {
+				if errors.Is(err, s) {
+					return true
+				}
+			}
+			return false
+		}
+		model := factor.NewImplicitALS(opts...)
+		if err := model.Fit(x); err != nil {
+			if !sentinel(err) {
+				t.Fatalf("Fit: error %v wraps no sentinel", err)
+			}
+			return
+		}
+		checkResult(t, "W", model.W(), false)
+		checkResult(t, "H", model.H(), false)
+		if o := model.Objective(); math.IsNaN(o) || math.IsInf(o, 0) || o < 0 {
+			t.Fatalf("objective %g", o)
+		}
+		if w, err := model.Transform(x); err != nil {
+			if !sentinel(err) {
+				t.Fatalf("Transform: error %v wraps no sentinel", err)
+			}
+		} else {
+			checkResult(t, "Transform", w, false)
+		}
+		count := 0
+		if len(rest) > 0 {
+			count = int(rest[0]%8) - 1 // -1 .. 6
+		}
+		check := func(what string, items []int, scores []float64, err error) {
+			if err != nil {
+				if !sentinel(err) {
+					t.Fatalf("%s: error %v wraps no sentinel", what, err)
+				}
+				return
+			}
+			if len(items) != len(scores) || len(items) > max(count, 0) {
+				t.Fatalf("%s: %d items, %d scores for n = %d", what, len(items), len(scores), count)
+			}
+			for p, j := range items {
+				if j < 0 || j >= cols || math.IsNaN(scores[p]) {
+					t.Fatalf("%s: item %d, score %g", what, j, scores[p])
+				}
+			}
+		}
+		for u := -1; u <= rows; u++ {
+			items, scores, err := model.Recommend(u, count)
+			check("Recommend", items, scores, err)
+		}
+		for j := -1; j <= cols; j++ {
+			items, scores, err := model.SimilarItems(j, count)
+			check("SimilarItems", items, scores, err)
+		}
+		items, scores, err := model.RecommendRow(x.Slice(0, 1, 0, cols), count)
+		check("RecommendRow", items, scores, err)
+	})
+}

@@ -213,31 +213,34 @@ func newImplicitRun(c core, lambda, conf float64, cgSteps int) *implicitRun {
 }
 
 // objective returns the objective from the last pass's sums over the
-// interactions and the Gram matrices of the factors:
-// Σ_all c·(p − y)² = nnz − 2·Σ_Ω y + Σ_Ω a·r·(1 − y)² + ⟨WᵀW, HHᵀ⟩.
-func (r *implicitRun) objective(sum float64) float64 {
-	r.loss = float64(r.in.nnz()) + sum + dot(r.gramW, r.gramH)
+// interactions Ω, Σ_Ω c·(1 − y)² and Σ_Ω y², and the Gram matrices of the
+// factors: the entries outside Ω add Σ y² there, ⟨WᵀW, HHᵀ⟩ − Σ_Ω y². The
+// first sum has no cancellation; the second is clamped at 0, since
+// rounding can leave it slightly below when the model is near 0 outside
+// Ω, and is accurate to about 1e-16·⟨WᵀW, HHᵀ⟩.
+func (r *implicitRun) objective(inside, insideSq float64) float64 {
+	r.loss = inside + max(dot(r.gramW, r.gramH)-insideSq, 0)
 	return r.loss + r.lambda*(sqNorm(r.w)+sqNorm(r.ht))
 }
 
 func (r *implicitRun) start() float64 {
 	r.gram(r.gramW, r.w, r.n)
 	r.gram(r.gramH, r.ht, r.m)
-	sum, _ := r.pass(&r.sides[0], nil, false)
-	return r.objective(sum)
+	inside, insideSq, _ := r.pass(&r.sides[0], nil, false)
+	return r.objective(inside, insideSq)
 }
 
 func (r *implicitRun) iterate() (float64, error) {
-	if _, err := r.pass(&r.sides[0], r.gramH, true); err != nil {
+	if _, _, err := r.pass(&r.sides[0], r.gramH, true); err != nil {
 		return 0, err
 	}
 	r.gram(r.gramW, r.w, r.n)
-	sum, err := r.pass(&r.sides[1], r.gramW, true)
+	inside, insideSq, err := r.pass(&r.sides[1], r.gramW, true)
 	if err != nil {
 		return 0, err
 	}
 	r.gram(r.gramH, r.ht, r.m)
-	return r.objective(sum), nil
+	return r.objective(inside, insideSq), nil
 }
 
 func (r *implicitRun) finish(last float64) (objective, loss float64, err error) {
@@ -245,25 +248,25 @@ func (r *implicitRun) finish(last float64) (objective, loss float64, err error) 
 }
 
 // pass solves the rows of one side against the base Gram matrix of the
-// other factor (or, without update, only scores them) and returns the sum
-// over the side's interactions of −2y + a·r·(1 − y)² after it.
-func (r *implicitRun) pass(s *omegaSide, base []float64, update bool) (float64, error) {
+// other factor (or, without update, only scores them) and returns the sums
+// over the side's interactions of c·(1 − y)² and of y² after it.
+func (r *implicitRun) pass(s *omegaSide, base []float64, update bool) (inside, insideSq float64, err error) {
 	r.side, r.base, r.update = s, base, update
 	perRow := rowCost(s.omega, r.k)
 	if r.cgSteps > 0 {
 		perRow = (s.omega.NNZ()/max(s.omega.rows, 1) + r.k) * r.k * 2 * r.cgSteps
 	}
-	sum, i := r.rows.run(s.omega.rows, perRow)
+	inside, insideSq, i := r.rows.run(s.omega.rows, perRow)
 	r.side, r.base = nil, nil
 	if i >= 0 {
-		return 0, fmt.Errorf("%w: the system of row %d is singular; raise WithAlpha (now %g)", ErrRank, i, r.lambda)
+		return 0, 0, fmt.Errorf("%w: the system of row %d is singular; raise WithAlpha (now %g)", ErrRank, i, r.lambda)
 	}
-	return sum, nil
+	return inside, insideSq, nil
 }
 
-// row solves row i of the side (when updating) and returns its share of
-// the objective's sum over the interactions.
-func (r *implicitRun) row(rs *rowSolver, i int) (float64, bool) {
+// row solves row i of the side (when updating) and returns its shares of
+// the sums over the interactions, Σ c·(1 − y)² and Σ y².
+func (r *implicitRun) row(rs *rowSolver, i int) (float64, float64, bool) {
 	s, k := r.side, r.k
 	cols, x, _ := s.entries(i)
 	a := s.a[i*k : i*k+k]
@@ -274,15 +277,17 @@ func (r *implicitRun) row(rs *rowSolver, i int) (float64, bool) {
 		if r.cgSteps > 0 {
 			rs.conjugateGradient(a, cols, g, q, s.b, pr, r.cgSteps)
 		} else if !rs.solve(a, cols, g, q, s.b, pr) {
-			return 0, false
+			return 0, 0, false
 		}
 	}
-	var sum float64
+	var inside, insideSq float64
 	for p, c := range cols {
 		y := dot4(a, s.b[c*k:c*k+k])
-		sum += r.conf*x[p]*(1-y)*(1-y) - 2*y
+		d := 1 - y
+		inside += (1 + r.conf*x[p]) * d * d
+		insideSq += y * y
 	}
-	return sum, true
+	return inside, insideSq, true
 }
 
 // confidences sets the Gram weights g = c − 1 = a·r and the right-hand-side

@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 )
 
 // A fit, a Transform and ReadMatrixMarket estimate the memory they will
@@ -166,4 +167,57 @@ func (c *config) checkFitMemory(in *input, nmf bool, init Init) error {
 		what += fmt.Sprintf(", %d runs at a time", runs)
 	}
 	return checkMemory(fitMemory(in, c.k, runs, ws, svd), what)
+}
+
+// surveyMemory estimates the bytes EstimateRank allocates beyond X: its
+// fits (fitMemory for the largest k with a fit on every worker, each with
+// the workspace of the fits of X or of the weighted fits of the folds,
+// whichever is larger, and the SVD of a start), and for the f folds the
+// permutation (8 bytes an entry), each fold's kept entries with Xᵀ's copy
+// of them and its held-out entries (16 bytes an entry each, 24 with
+// weights), its SVD's triplets and the dense fill an SVD of data given
+// dense reads; and for the consensus of n rows, the n×n matrix of every k,
+// and for each worker the counts and linkage sums of a k in progress (12
+// bytes a pair).
+func (s *survey) memory() float64 {
+	in, cfg := s.in, &s.cfg
+	n, m := float64(in.n), float64(in.m)
+	k := float64(slices.Max(s.ks))
+	workers := min(s.jobs(), defaultProcs())
+	ws := frobWorkspace
+	switch {
+	case in.observed:
+		ws = observedWorkspace
+	case cfg.beta != Frobenius:
+		ws = betaWorkspace(in.sparse(), cfg.beta)
+	}
+	total := 0.0
+	if s.held != nil {
+		f, kept := float64(cfg.heldOutFolds), float64(s.held.total-s.held.h)
+		full := ws
+		ws = func(n, m, k, nnz float64) float64 { return max(full(n, m, k, nnz), observedWorkspace(n, m, k, kept)) }
+		perEntry := 16.0
+		if in.weight != nil {
+			perEntry = 24
+		}
+		fill := 16 * kept
+		if in.hasDense() || in.fromDense {
+			fill = 8 * n * m
+		}
+		total += 8*float64(s.held.total) + f*(perEntry*(2*kept+float64(s.held.h))+8*(n+m)*(k+1)) +
+			float64(min(workers, cfg.heldOutFolds))*fill
+	}
+	total += fitMemory(in, slices.Max(s.ks), workers, ws, true)
+	if s.consensus {
+		total += float64(len(s.ks))*8*n*n + float64(workers)*12*n*n/2
+	}
+	return total
+}
+
+// checkMemory refuses a survey whose estimated memory exceeds the budget,
+// before anything is allocated for it.
+func (s *survey) checkMemory() error {
+	what := fmt.Sprintf("a rank survey of a %d×%d matrix for %d values of k up to %d, %d fits each",
+		s.in.n, s.in.m, len(s.ks), slices.Max(s.ks), s.perK())
+	return checkMemory(s.memory(), what)
 }

@@ -314,7 +314,9 @@ func (d *modelReader) need(n float64, what string) {
 	}
 }
 
-// floats reads count float64s, growing the slice as the bytes arrive.
+// floats reads count float64s, growing the slice as the bytes arrive when
+// the length of the input is unknown (when it is known, need has checked
+// count against it, and the slice is made whole at once).
 func (d *modelReader) floats(count int, what string) []float64 {
 	d.need(8*float64(count), what)
 	if d.err != nil {
@@ -325,7 +327,11 @@ func (d *modelReader) floats(count int, what string) []float64 {
 		d.chunk = make([]byte, 8*chunk)
 	}
 	b := d.chunk
-	out := make([]float64, 0, min(count, chunk))
+	size := min(count, chunk)
+	if d.avail >= 0 { // need checked count against the bytes there
+		size = count
+	}
+	out := make([]float64, 0, size)
 	for len(out) < count && d.err == nil {
 		c := min(count-len(out), chunk)
 		d.bytes(b[:8*c])

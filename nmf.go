@@ -54,37 +54,17 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 	if err := cfg.validateNMF(); err != nil {
 		return err
 	}
-	in, err := cfg.fitInput(x)
+	in, scale, err := cfg.nmfInput(x)
 	if err != nil {
 		return err
-	}
-	if err := in.checkNMF("X", cfg.beta); err != nil {
-		return err
-	}
-	if err := cfg.validateData(in.n, in.m); err != nil {
-		return err
-	}
-	scale, err := toUnitScale(&in, "X")
-	if err != nil {
-		return err
-	}
-	if cfg.beta == Frobenius && !isFinite(in.sumSq) {
-		return fmt.Errorf("%w: ‖X‖² overflows float64; rescale X", ErrNotFinite)
-	}
-	if cfg.beta == Frobenius || cfg.beta == KullbackLeibler {
-		in.preferSparse()
 	}
 	if _, err := cfg.checkNMFStart(in); err != nil {
 		return err
 	}
-	penW := newPenalty(cfg.alphaW, cfg.l1Ratio, in.m)
-	penH := newPenalty(cfg.alphaH, cfg.l1Ratio, in.n)
 	start := func(c *core, restart int, rng *rand.Rand) error {
 		return nmfStart(c, resolveInit(cfg.init, cfg.k, in.n, in.m, restart), rng)
 	}
-	rootScale := math.Sqrt(scale)
-	solverW, solverH := penW.rescaled(cfg.beta, scale, rootScale), penH.rescaled(cfg.beta, scale, rootScale)
-	solver := func(c core) iterator { return newNMFIterator(c, cfg.solver, cfg.beta, solverW, solverH) }
+	solver := cfg.nmfSolver(in.n, in.m, scale)
 	out, err := runRestarts(ctx, &cfg, func(ctx context.Context, restart int, p *pool, report func(Progress)) (*outcome, error) {
 		return runOnce(ctx, in, &cfg, restart, p, report, true, start, solver)
 	})
@@ -98,6 +78,46 @@ func (m *NMF) FitContext(ctx context.Context, x mat.Matrix) error {
 	}
 	m.fit = newFitted(in, &cfg, out, recErr, cfg.nmfComponents(out.ht, in.m))
 	return nil
+}
+
+// nmfInput reads X for an NMF fit with the settings cfg (fitInput),
+// checks it against them, brings it to unit scale and to the form the
+// solvers read, and returns it with the factor c it was divided by
+// (toUnitScale).
+func (cfg *config) nmfInput(x mat.Matrix) (*input, float64, error) {
+	in, err := cfg.fitInput(x)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := in.checkNMF("X", cfg.beta); err != nil {
+		return nil, 0, err
+	}
+	if err := cfg.validateData(in.n, in.m); err != nil {
+		return nil, 0, err
+	}
+	scale, err := toUnitScale(&in, "X")
+	if err != nil {
+		return nil, 0, err
+	}
+	if cfg.beta == Frobenius && !isFinite(in.sumSq) {
+		return nil, 0, fmt.Errorf("%w: ‖X‖² overflows float64; rescale X", ErrNotFinite)
+	}
+	if cfg.beta == Frobenius || cfg.beta == KullbackLeibler {
+		in.preferSparse()
+	}
+	return in, scale, nil
+}
+
+// nmfSolver returns the solver of an NMF fit of an n×m X with the
+// settings cfg, run at unit scale (X divided by scale): the penalties of
+// the objective rescaled to the same problem there.
+func (cfg *config) nmfSolver(n, m int, scale float64) func(c core) iterator {
+	penW := newPenalty(cfg.alphaW, cfg.l1Ratio, m)
+	penH := newPenalty(cfg.alphaH, cfg.l1Ratio, n)
+	rootScale := math.Sqrt(scale)
+	solverW, solverH := penW.rescaled(cfg.beta, scale, rootScale), penH.rescaled(cfg.beta, scale, rootScale)
+	solver, beta := cfg.solver, cfg.beta
+	return func(c core) iterator { return newNMFIterator(c, solver, beta, solverW, solverH) }
 }
 
 // checkNMFStart resolves the start of an NMF fit of X (run 0) and checks

@@ -12,12 +12,25 @@ func newPenalty(alpha, l1Ratio float64, scale int) penalty {
 
 // of returns the penalty's value on a factor.
 func (p penalty) of(a []float64) float64 {
-	var v float64
+	var abs, sq float64
 	if p.l1 != 0 {
-		v += p.l1 * absSum(a)
+		abs = absSum(a)
 	}
 	if p.l2 != 0 {
-		v += 0.5 * p.l2 * sqNorm(a)
+		sq = sqNorm(a)
+	}
+	return p.ofSums(abs, sq)
+}
+
+// ofSums returns the penalty's value on a factor with Σ|a| = abs and
+// ‖a‖² = sq, the sums a row-block fit adds up over its blocks of W.
+func (p penalty) ofSums(abs, sq float64) float64 {
+	var v float64
+	if p.l1 != 0 {
+		v += p.l1 * abs
+	}
+	if p.l2 != 0 {
+		v += 0.5 * p.l2 * sq
 	}
 	return v
 }

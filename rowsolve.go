@@ -57,7 +57,8 @@ func newRowSolver(k, longest int) *rowSolver {
 }
 
 // rowProblem is the part of a row's problem beyond its entries: the base
-// B (nil: 0), the ridge weight λ, the L1 weight and the sign constraint.
+// B (nil: 0; both triangles stored), the ridge weight λ, the L1 weight and
+// the sign constraint.
 type rowProblem struct {
 	base       []float64
 	lambda, l1 float64
@@ -160,11 +161,28 @@ func (s *rowSolver) solve(a []float64, cols []int, g, q, b []float64, pr rowProb
 	if !ok {
 		return false
 	}
-	r := blas64.Vector{N: k, Inc: 1, Data: s.rhs}
-	blas64.Trsv(blas.Trans, u, r)
-	blas64.Trsv(blas.NoTrans, u, r)
+	choleskySolve(u.Data, s.rhs, k)
 	copy(a, s.rhs)
 	return true
+}
+
+// choleskySolve overwrites r by the solution a of UᵀU·a = r for the upper
+// triangular k×k U (row-major): Uᵀ·y = r by columns of Uᵀ, which are rows of
+// U, each an axpy, then U·a = y by rows, each a dot product; both run over
+// unit-stride rows, which LAPACK's Dtrsv with a transposed U does not.
+func choleskySolve(u, r []float64, k int) {
+	r = r[:k]
+	for i := 0; i < k; i++ {
+		row := u[i*k : i*k+k]
+		r[i] /= row[i]
+		if v := r[i]; v != 0 {
+			axpy(-v, row[i+1:], r[i+1:])
+		}
+	}
+	for i := k - 1; i >= 0; i-- {
+		row := u[i*k : i*k+k]
+		r[i] = (r[i] - dot4(row[i+1:], r[i+1:])) / row[i]
+	}
 }
 
 // conjugateGradient takes steps of the conjugate gradient method on G·a = r
@@ -203,8 +221,8 @@ func (s *rowSolver) conjugateGradient(a []float64, cols []int, g, q, b []float64
 func (s *rowSolver) apply(dst, v []float64, gb blas64.General, pr *rowProblem) {
 	k := s.k
 	vv, dv := blas64.Vector{N: k, Inc: 1, Data: v}, blas64.Vector{N: k, Inc: 1, Data: dst}
-	if pr.base != nil {
-		blas64.Symv(1, blas64.Symmetric{N: k, Stride: k, Data: pr.base, Uplo: blas.Upper}, vv, 0, dv)
+	if pr.base != nil { // full, both triangles: a general product runs faster than Symv
+		blas64.Gemv(blas.NoTrans, 1, general(k, k, pr.base), vv, 0, dv)
 	} else {
 		clear(dst)
 	}
@@ -234,16 +252,16 @@ func weightedResidual(a []float64, cols []int, x, m, b []float64) float64 {
 
 // rowPass runs the rows of one side of a row-solving fit (weighted ALS,
 // implicit ALS) on the pool in fixed blocks, each block with a rowSolver of
-// its goroutine: row(rs, i) solves or scores row i and returns its share
-// of a sum, or false when its system is singular. The block sums are added
-// in block order, so the sum is the same bits on any number of cores, and
-// the first failing row is found in row order.
+// its goroutine: row(rs, i) solves or scores row i and returns its shares
+// of two sums, or false when its system is singular. The block sums are
+// added in block order, so the sums are the same bits on any number of
+// cores, and the first failing row is found in row order.
 type rowPass struct {
 	pool    *pool
-	row     func(rs *rowSolver, i int) (float64, bool)
+	row     func(rs *rowSolver, i int) (float64, float64, bool)
 	grain   int
-	partial []float64
-	failed  []int // the failing row of each block, or −1
+	partial []float64 // two sums a block
+	failed  []int     // the failing row of each block, or −1
 	work    workspaces[rowSolver]
 	fn      func(lo, hi int)
 	task    task
@@ -251,7 +269,7 @@ type rowPass struct {
 
 // newRowPass returns a pass for k-entry rows of at most longest entries;
 // row is bound once, so that a pass allocates nothing.
-func newRowPass(p *pool, k, longest int, row func(rs *rowSolver, i int) (float64, bool)) *rowPass {
+func newRowPass(p *pool, k, longest int, row func(rs *rowSolver, i int) (float64, float64, bool)) *rowPass {
 	rp := &rowPass{pool: p, row: row}
 	rp.work = newWorkspaces(p, func() *rowSolver { return newRowSolver(k, longest) })
 	rp.fn = rp.rows
@@ -259,23 +277,24 @@ func newRowPass(p *pool, k, longest int, row func(rs *rowSolver, i int) (float64
 }
 
 // run runs rows 0..rows-1, each costing about perRow operations, and
-// returns the sum of their shares and the first failing row (−1 if none).
-func (rp *rowPass) run(rows, perRow int) (sum float64, failed int) {
+// returns the two sums of their shares and the first failing row (−1 if
+// none).
+func (rp *rowPass) run(rows, perRow int) (s1, s2 float64, failed int) {
 	rp.grain = grainFor(perRow)
 	blocks := numBlocks(rows, rp.grain)
-	rp.partial = grow(rp.partial, blocks)
+	rp.partial = grow(rp.partial, 2*blocks)
 	if cap(rp.failed) < blocks {
 		rp.failed = make([]int, blocks)
 	}
 	rp.failed = rp.failed[:blocks]
 	rp.pool.run(&rp.task, rows, rp.grain, rp.fn)
-	for b, v := range rp.partial {
-		if i := rp.failed[b]; i >= 0 {
-			return 0, i
+	for _, i := range rp.failed {
+		if i >= 0 {
+			return 0, 0, i
 		}
-		sum += v
 	}
-	return sum, -1
+	s1, s2 = sumPairs(rp.partial)
+	return s1, s2, -1
 }
 
 func (rp *rowPass) rows(lo, hi int) {
@@ -283,16 +302,17 @@ func (rp *rowPass) rows(lo, hi int) {
 	defer rp.work.put(rs)
 	blk := lo / rp.grain
 	rp.failed[blk] = -1
-	var sum float64
+	var s1, s2 float64
 	for i := lo; i < hi; i++ {
-		v, ok := rp.row(rs, i)
+		a, b, ok := rp.row(rs, i)
 		if !ok {
 			rp.failed[blk] = i
 			return
 		}
-		sum += v
+		s1 += a
+		s2 += b
 	}
-	rp.partial[blk] = sum
+	rp.partial[2*blk], rp.partial[2*blk+1] = s1, s2
 }
 
 // rowCost is the operations of a row solve of a side with the mean number

@@ -98,11 +98,8 @@ func driveWith(ctx context.Context, it iterator, stop stopRule, restart int, rep
 			} else {
 				copy(prev, w)
 			}
-		} else if stop.tol > 0 && t%checkEvery == 0 {
-			if checked-f <= stop.tol*checked {
-				break
-			}
-			checked = f
+		} else if stop.stopsAt(t, f, &checked) {
+			break
 		}
 	}
 	// NaN or Inf in a factor makes the objective NaN or Inf, which the loop
@@ -123,6 +120,21 @@ func driveWith(ctx context.Context, it iterator, stop stopRule, restart int, rep
 	}
 	out.history, buf.history = history, history
 	return nil
+}
+
+// stopsAt applies the objective rule after iteration t, whose objective is
+// f: every checkEvery iterations, with tol > 0, the run stops when f fell
+// by no more than tol·checked, the objective at the previous check (or of
+// the start), and otherwise f becomes that objective.
+func (stop stopRule) stopsAt(t int, f float64, checked *float64) bool {
+	if stop.tol <= 0 || t%checkEvery != 0 {
+		return false
+	}
+	if *checked-f <= stop.tol**checked {
+		return true
+	}
+	*checked = f
+	return false
 }
 
 // relativeChange returns ‖a − b‖_F / ‖a‖_F, summed in order (NaN or +Inf
@@ -167,15 +179,15 @@ type runFunc func(ctx context.Context, restart int, p *pool, report func(Progres
 
 // runRestarts performs cfg.restarts runs and returns the one with the lowest
 // objective (the lowest index on a tie). A single run uses every core for
-// its products; several runs go concurrently on a fixed number of workers,
-// one core each, and their result does not depend on their timing: only
-// the best outcome so far is kept, so memory holds at most one run per
-// worker and the best. The first run's error is the fit's; a later run
-// that fails (a random start that overflows, say) is left out, so several
-// runs never do worse than one. Once ctx is done no further run starts and
-// the passes of the running ones end within a block (pool.watch). A panic
-// in a run (a WithProgress callback that panics, say) stops the others and
-// is raised again on the caller's goroutine.
+// its products; several runs go concurrently on runJobs's workers, and
+// their result does not depend on their timing: only the best outcome so
+// far is kept, so memory holds at most one run per worker and the best.
+// The first run's error is the fit's; a later run that fails (a random
+// start that overflows, say) is left out, so several runs never do worse
+// than one. Once ctx is done no further run starts and the passes of the
+// running ones end within a block (pool.watch). A panic in a run (a
+// WithProgress callback that panics, say) stops the others and is raised
+// again on the caller's goroutine.
 func runRestarts(ctx context.Context, cfg *config, do runFunc) (*outcome, error) {
 	report := serialized(cfg.progress)
 	if cfg.restarts == 1 {
@@ -184,58 +196,86 @@ func runRestarts(ctx context.Context, cfg *config, do runFunc) (*outcome, error)
 		defer p.watch(ctx)()
 		return do(ctx, 0, p, report)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var k keeper
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(cfg.restarts, defaultProcs()) {
+	err := runJobs(ctx, cfg.restarts, func(ctx context.Context, r int, p *pool) bool {
+		out, err := do(ctx, r, p, report)
+		return k.keep(r, out, err)
+	})
+	if k.first != nil {
+		return nil, k.first
+	}
+	if err != nil {
+		return nil, fmt.Errorf("factor: fit stopped: %w", err)
+	}
+	return k.best, nil
+}
+
+// runJobs calls do(ctx, j, p) for every job j from 0 to jobs−1, handed out
+// in that order to min(jobs, GOMAXPROCS) workers, each with a pool of its
+// own of GOMAXPROCS/workers goroutines (at least one), on which the results
+// of a job do not depend. A do that returns true (its job failed) stops
+// the hand-out and cancels the ctx the others see. Once ctx is done no
+// further job starts and the running ones' pools end their passes within a
+// block (pool.watch); runJobs then returns ctx.Err(), else nil. A panic in
+// a job stops the others and is raised again on the caller's goroutine.
+func runJobs(parent context.Context, jobs int, do func(ctx context.Context, j int, p *pool) (failed bool)) error {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	workers := min(jobs, defaultProcs())
+	var (
+		next       = make(chan int)
+		wg         sync.WaitGroup
+		mu         sync.Mutex
+		panicked   bool
+		panicValue any
+	)
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer k.recoverPanic(cancel)
-			serial := newPool(1)
-			defer serial.close()
-			defer serial.watch(ctx)()
-			for r := range next {
-				out, err := do(ctx, r, serial, report)
-				if k.keep(r, out, err) {
-					cancel() // the fit has failed; stop the others
+			defer func() {
+				if v := recover(); v != nil {
+					mu.Lock()
+					if !panicked {
+						panicked, panicValue = true, v
+					}
+					mu.Unlock()
+					cancel()
+				}
+			}()
+			p := newPool(max(1, defaultProcs()/workers))
+			defer p.close()
+			defer p.watch(ctx)()
+			for j := range next {
+				if do(ctx, j, p) {
+					cancel() // the work has failed; stop the others
 				}
 			}
 		}()
 	}
 dispatch:
-	for r := range cfg.restarts {
+	for j := range jobs {
 		select {
-		case next <- r:
+		case next <- j:
 		case <-ctx.Done():
 			break dispatch
 		}
 	}
 	close(next)
 	wg.Wait()
-	if k.panicked {
-		panic(k.panicValue)
+	if panicked {
+		panic(panicValue)
 	}
-	if k.first != nil {
-		return nil, k.first
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("factor: fit stopped: %w", err)
-	}
-	return k.best, nil
+	return parent.Err()
 }
 
-// keeper collects the outcomes of concurrent runs: the best one, the first
-// run's error, and a panic to raise again.
+// keeper collects the outcomes of concurrent runs: the best one and the
+// first run's error.
 type keeper struct {
-	mu         sync.Mutex
-	best       *outcome
-	bestRun    int
-	first      error // run 0's error, the fit's
-	panicked   bool
-	panicValue any
+	mu      sync.Mutex
+	best    *outcome
+	bestRun int
+	first   error // run 0's error, the fit's
 }
 
 // keep records run r's result and reports whether it fails the fit.
@@ -252,21 +292,6 @@ func (k *keeper) keep(r int, out *outcome, err error) (failed bool) {
 		k.best, k.bestRun = out, r
 	}
 	return false
-}
-
-// recoverPanic, deferred in a worker, records the first panic of a run and
-// stops the others.
-func (k *keeper) recoverPanic(cancel func()) {
-	v := recover()
-	if v == nil {
-		return
-	}
-	k.mu.Lock()
-	if !k.panicked {
-		k.panicked, k.panicValue = true, v
-	}
-	k.mu.Unlock()
-	cancel()
 }
 
 // serialized wraps a progress callback so that concurrent runs call it one

@@ -23,11 +23,26 @@ const exactSVDWork = 1e8
 // randomized_svd, whose accuracy is ample for an initialization (and exact
 // to rounding when k + 10 ≥ min(n, m)).
 func truncatedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) {
+	return truncatedSVDPowers(c, k, powerIterations(k, c.n, c.m), rng)
+}
+
+// powerIterations is the number of power iterations of the randomized SVD
+// of k triplets of an n×m matrix: 7, or 4 when k ≥ min(n, m)/10.
+func powerIterations(k, n, m int) int {
+	if k >= min(n, m)/10 {
+		return 4
+	}
+	return 7
+}
+
+// truncatedSVDPowers is truncatedSVD with iters power iterations, should
+// it take the randomized SVD.
+func truncatedSVDPowers(c *core, k, iters int, rng *rand.Rand) (u, s, v []float64, ok bool) {
 	n, m := c.n, c.m
 	if c.in.hasDense() && float64(n)*float64(m)*float64(min(n, m)) <= exactSVDWork {
 		return exactSVD(c.in, k)
 	}
-	return randomizedSVD(c, k, rng)
+	return randomizedSVD(c, k, iters, rng)
 }
 
 func exactSVD(in *input, k int) (u, s, v []float64, ok bool) {
@@ -53,13 +68,9 @@ func leadingColumns(a *mat.Dense, k int) []float64 {
 	return out
 }
 
-func randomizedSVD(c *core, k int, rng *rand.Rand) (u, s, v []float64, ok bool) {
+func randomizedSVD(c *core, k, iters int, rng *rand.Rand) (u, s, v []float64, ok bool) {
 	n, m := c.n, c.m
 	l := min(k+10, n, m)
-	iters := 7
-	if k >= min(n, m)/10 {
-		iters = 4
-	}
 
 	omega := make([]float64, m*l)
 	for i := range omega {

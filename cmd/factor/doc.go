@@ -1,11 +1,12 @@
 // Factor factorizes a non-negative matrix X ≈ W·H with NMF and writes the
 // factors, the convergence history and plots of them, and the model for
-// factor transform to apply to new rows.
+// factor transform to apply to new rows; factor rank helps choose k.
 //
 // Usage:
 //
 //	factor [flags] [FILE]
 //	factor transform -model FILE [flags] DATA
+//	factor rank -k A:B [flags] [FILE]
 //
 // FILE holds the n×m matrix X, one row per sample and one column per
 // feature, as
@@ -46,6 +47,14 @@
 //		number (default frobenius).
 //	-init auto|random|nndsvd|nndsvda|nndsvdar
 //		initialization (default auto: nndsvda).
+//	-init-from MODEL
+//		start from the W and H of the model file MODEL (any model that
+//		-save or factor-beam -save wrote, with non-negative factors),
+//		fitted to data of X's shape; -k defaults to its k and must
+//		equal it when given. With -max-iter 0 and -save, a fit writes
+//		its start to a file, and factor -init-from and factor-beam
+//		-init-from of that file start from the same factors, so that
+//		their fits can be compared. Not with -init or -batch-size.
 //	-alpha A
 //		regularization strength of W and H (default 0).
 //	-alpha-h A
@@ -247,16 +256,65 @@
 //	row 1: topic 2 (0.061), topic 6 (0.000124)
 //	row 2: none
 //
+// # Rank
+//
+// factor rank surveys the numbers of components k = A…B (-k A:B, or -k K
+// for one) of NMF of FILE, read as the fitting command reads it (with no
+// FILE the built-in digits, at -k 2:12 unless given), with
+// factor.EstimateRank. For each k it makes -restarts runs on all of X
+// (default 10: the first from -init, the others from random starts) and
+// -folds fits (default 5) that each hold out a -held-out share of the
+// entries (default 0.1; the folds are drawn once, from -seed, disjoint
+// while they fit), (restarts + folds) fits per k in all, run side by side
+// on every core. It prints the input, the settings and a table, a row per
+// k:
+//
+//	k  objective  explained  cophenetic  dispersion  held-out error ± se
+//
+// the best objective of the runs; the explained variance
+// 1 − ‖X − WH‖²/‖X‖² of the best run; the cophenetic correlation and the
+// dispersion of the consensus of the runs (the share of runs in which two
+// rows of X, the samples, have their largest W entry in the same
+// component), NaN for one run or more than factor.MaxConsensusRows rows;
+// and the mean divergence of the held-out entries from the fits that did
+// not see them, with its standard error over the folds, NaN for -folds 0.
+// A line "best k" then names the k of the lowest held-out error. Into DIR
+// it writes rank.csv, the table with all digits (columns k, objective,
+// explained_variance, cophenetic, dispersion, held_out_error,
+// held_out_error_se), and rank.png, the four measures against k in four
+// panels, the held-out error with bars of one standard error; both are
+// replaced or neither, as the fitting command's files are. -k B above
+// min(rows, columns) is a usage error, as are -folds below 0, -held-out
+// outside (0, 1) and -solver ahals with folds (it takes no weights).
+//
+// Its flags are the fitting command's -solver, -beta, -init, -alpha,
+// -alpha-h, -l1-ratio, -tol, -max-iter, -seed, -out, -quiet and
+// -observed-only (the folds then hold out observed entries only), and:
+//
+//	-k A:B
+//		the range of k (required with FILE).
+//	-restarts R
+//		runs per k on all of X (default 10); the consensus is over them.
+//	-folds F
+//		held-out folds per k (default 5; 0 for none).
+//	-held-out P
+//		share of the entries each fold holds out, in (0, 1) (default 0.1).
+//
+// Progress shows the fits as they start: a progress bar on a terminal,
+// and otherwise a line as each tenth of them starts.
+//
 // Lines have limits, so that an input that is no matrix, such as
 // /dev/zero, fails at once instead of filling memory: 64 MiB for a line of
 // CSV, 1 MiB for a line of MatrixMarket or of -vocab. A longer line is an
 // error naming the file and the line.
 //
-// The exit status, of both commands, is 2 for an error in the command line
+// The exit status, of every command, is 2 for an error in the command line
 // (an unknown flag, a bad flag value, a missing -k or one too large for
 // the data, a missing -model or DATA, -save naming one of the outputs in
 // DIR, a flag of the in-memory fit with -batch-size or -transform-max-iter
-// without it, -observed-only with -solver ahals), 1 for any other failure
+// without it, -observed-only with -solver ahals, a -k range of factor rank
+// that is malformed or too large, -folds or -held-out out of range), 1 for
+// any other failure
 // (a file that cannot be read, malformed or negative data, a missing cell
 // without -observed-only, data with no observed entry, a model file that
 // does not load, data whose columns are not the model's, a failed fit or
@@ -273,6 +331,7 @@
 //	factor transform -model topics.model -out new new.mtx
 //	factor -k 10 -observed-only -save ratings.model ratings.mtx
 //	factor transform -model ratings.model -out new new-users.csv
+//	factor rank -k 2:12 -restarts 10 -folds 5 -out survey data.csv
 //
 // Only a first argument "transform" runs factor transform: a data file of
 // that name is ./transform.

@@ -22,6 +22,7 @@ type options struct {
 	solver    factor.Solver
 	beta      betaValue
 	init      factor.Init
+	initFrom  string // the model file whose W and H start the fit, or ""
 	alpha     float64
 	alphaH    float64
 	alphaHSet bool
@@ -69,6 +70,58 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := newFlagSet("factor")
 
 	fs.IntVar(&o.k, "k", 0, "number of components `K` (required with FILE; 16 for the built-in digits)")
+	o.addNMFFlags(fs, "the relative error is over the observed entries, and -save keeps the rule for factor transform")
+	fs.IntVar(&o.restarts, "restarts", factor.DefaultRestarts, "number of independent runs; the best is kept")
+	fs.StringVar(&o.initFrom, "init-from", "", "start from the W and H of the model `file` that -save wrote (-max-iter 0 saves a start); -k defaults to its k")
+	fs.StringVar(&o.save, "save", "", "write the fitted model to `file`, for factor transform (with -batch-size a MiniBatchNMF model, which holds no column names)")
+	fs.StringVar(&o.vocab, "vocab", "", "`file` of column names, one per line of at most 1 MiB, to print the top terms of each component")
+	fs.IntVar(&o.top, "top", 10, "number of terms per component printed with -vocab")
+	fs.Var(&o.image, "image", "draw the components as `WxH` grey images (8x8 for the built-in digits)")
+	fs.IntVar(&o.batchSize, "batch-size", 0, "stream FILE through MiniBatchNMF in blocks of `N` rows, re-reading it each of -max-iter epochs, instead of fitting in memory")
+	fs.IntVar(&o.transformMaxIter, "transform-max-iter", 0, "with -batch-size, maximum iterations of the transform that writes W.csv, saved with the model (default: the value of -max-iter)")
+
+	files, err := parseArgs(fs, args, stderr, fitUsage)
+	if err != nil {
+		return nil, err
+	}
+	o.visit(fs)
+	if o.file, err = oneFile(files); err != nil {
+		return nil, err
+	}
+	if o.file == "" {
+		if !o.kSet && !o.set["init-from"] {
+			o.k = digitsK
+		}
+		if o.image == (imageSize{}) && !o.batchSet {
+			o.image = digitsImage
+		}
+	}
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// oneFile returns the file argument of the fitting command or factor
+// rank, "" when there is none (the built-in digits).
+func oneFile(files []string) (string, error) {
+	switch {
+	case len(files) > 1:
+		return "", usagef("too many arguments: %s (want at most one FILE)", strings.Join(files, " "))
+	case len(files) == 1 && files[0] == "":
+		return "", usagef("empty file name")
+	case len(files) == 1:
+		return files[0], nil
+	}
+	return "", nil
+}
+
+// addNMFFlags registers the flags of the settings of NMF's fits that the
+// fitting command and factor rank share, with -out, -quiet and
+// -observed-only, whose help ends with observedNote, what the flag means
+// for the command's outputs; each command adds -k and -restarts of its
+// own.
+func (o *options) addNMFFlags(fs *flag.FlagSet, observedNote string) {
 	fs.Var(nameValue{&o.solver, "auto, hals, mu or ahals"}, "solver", "`algorithm`: auto, hals, mu or ahals")
 	fs.Var(&o.beta, "beta", "beta `divergence`: frobenius, kl, is or a number")
 	fs.Var(nameValue{&o.init, "auto, random, nndsvd, nndsvda or nndsvdar"}, "init", "initialization `method`: auto, random, nndsvd, nndsvda or nndsvdar")
@@ -77,24 +130,16 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.l1Ratio, "l1-ratio", 0, "share of the L1 penalty in the regularization, in [0, 1]")
 	fs.Float64Var(&o.tol, "tol", factor.DefaultTol, "stopping tolerance (0 runs all of -max-iter)")
 	fs.IntVar(&o.maxIter, "max-iter", factor.DefaultMaxIter, "maximum number of iterations per run")
-	fs.IntVar(&o.restarts, "restarts", factor.DefaultRestarts, "number of independent runs; the best is kept")
 	fs.Uint64Var(&o.seed, "seed", 0, "random seed")
 	fs.StringVar(&o.out, "out", "factor-out", "output `directory`")
-	fs.StringVar(&o.save, "save", "", "write the fitted model to `file`, for factor transform (with -batch-size a MiniBatchNMF model, which holds no column names)")
-	fs.StringVar(&o.vocab, "vocab", "", "`file` of column names, one per line of at most 1 MiB, to print the top terms of each component")
-	fs.IntVar(&o.top, "top", 10, "number of terms per component printed with -vocab")
-	fs.Var(&o.image, "image", "draw the components as `WxH` grey images (8x8 for the built-in digits)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print no progress")
 	fs.BoolVar(&o.observedOnly, "observed-only", false, "fit only the observed entries of X: CSV cells that are empty, NA or NaN (in any case) are missing, "+
 		"and so are the entries a MatrixMarket coordinate file does not list (those it lists, zeros too, are the observed ones; an array file has no missing entries); "+
-		"the relative error is over the observed entries, and -save keeps the rule for factor transform")
-	fs.IntVar(&o.batchSize, "batch-size", 0, "stream FILE through MiniBatchNMF in blocks of `N` rows, re-reading it each of -max-iter epochs, instead of fitting in memory")
-	fs.IntVar(&o.transformMaxIter, "transform-max-iter", 0, "with -batch-size, maximum iterations of the transform that writes W.csv, saved with the model (default: the value of -max-iter)")
+		observedNote)
+}
 
-	files, err := parseArgs(fs, args, stderr, fitUsage)
-	if err != nil {
-		return nil, err
-	}
+// visit records the flags given on the command line.
+func (o *options) visit(fs *flag.FlagSet) {
 	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) {
 		o.set[f.Name] = true
@@ -109,28 +154,6 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			o.batchSet = true
 		}
 	})
-	switch len(files) {
-	case 0:
-	case 1:
-		o.file = files[0]
-		if o.file == "" {
-			return nil, usagef("empty file name")
-		}
-	default:
-		return nil, usagef("too many arguments: %s (want at most one FILE)", strings.Join(files, " "))
-	}
-	if o.file == "" {
-		if !o.kSet {
-			o.k = digitsK
-		}
-		if o.image == (imageSize{}) && !o.batchSet {
-			o.image = digitsImage
-		}
-	}
-	if err := o.check(); err != nil {
-		return nil, err
-	}
-	return o, nil
 }
 
 // newFlagSet returns an empty flag set for a command, which reports no
@@ -172,13 +195,15 @@ func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer, usage string) 
 // fitUsage is the usage message of the fitting command, before its flags.
 const fitUsage = `usage: factor [flags] [FILE]
        factor transform -model FILE [flags] DATA
+       factor rank -k A:B [flags] [FILE]
 
 Factor fits a non-negative matrix factorization X ≈ W·H to the matrix in
 FILE (CSV or MatrixMarket; "-" for standard input) and writes W.csv, H.csv,
 history.csv and convergence.png to the -out directory, and with -save the
 model. With no FILE it factorizes a built-in data set of 1797 handwritten
 8×8 digits into 16 components, drawn in components.png. factor transform
-applies a saved model to new rows; run factor transform -h for its flags.
+applies a saved model to new rows, and factor rank surveys a range of k;
+run factor transform -h or factor rank -h for their flags.
 
 Flags:
 `
@@ -193,11 +218,40 @@ func printUsage(w io.Writer, fs *flag.FlagSet, usage string) {
 
 // check checks the values of the flags that do not depend on the data.
 func (o *options) check() error {
+	fromModel := o.set["init-from"] && !o.kSet // k comes from the model
 	switch {
-	case o.file != "" && !o.kSet:
+	case o.file != "" && !o.kSet && !o.set["init-from"]:
 		return usagef("-k is required with a FILE: give the number of components")
-	case o.k < 1:
+	case o.k < 1 && !fromModel:
 		return usagef("-k %d: want at least 1 component", o.k)
+	case o.set["init-from"] && o.initFrom == "":
+		return usagef("-init-from: want a model file name")
+	case o.set["init-from"] && o.set["init"]:
+		return usagef("-init and -init-from both say how the fit starts: give one")
+	}
+	if err := o.checkNMF(); err != nil {
+		return err
+	}
+	switch {
+	case o.saveSet && o.save == "":
+		return usagef("-save: want a file name")
+	case o.save != "" && isOutput(o.save, o.out):
+		return usagef("-save %s is an output file of -out %s: give the model another name", o.save, o.out)
+	case o.top < 1:
+		return usagef("-top %d: want a value ≥ 1", o.top)
+	}
+	if o.batchSet {
+		return o.checkStream()
+	}
+	if o.set["transform-max-iter"] {
+		return usagef("-transform-max-iter applies only with -batch-size: the in-memory fit's W is fitted, not transformed")
+	}
+	return nil
+}
+
+// checkNMF checks the values of the flags of addNMFFlags and -restarts.
+func (o *options) checkNMF() error {
+	switch {
 	case !nonNegative(o.alpha):
 		return usagef("-alpha %g: want a finite value ≥ 0", o.alpha)
 	case o.alphaHSet && !nonNegative(o.alphaH):
@@ -212,22 +266,10 @@ func (o *options) check() error {
 		return usagef("-restarts %d: want a value ≥ 1", o.restarts)
 	case o.out == "":
 		return usagef("-out: want a directory name")
-	case o.saveSet && o.save == "":
-		return usagef("-save: want a file name")
-	case o.save != "" && isOutput(o.save, o.out):
-		return usagef("-save %s is an output file of -out %s: give the model another name", o.save, o.out)
-	case o.top < 1:
-		return usagef("-top %d: want a value ≥ 1", o.top)
 	case (o.solver == factor.HALS || o.solver == factor.AcceleratedHALS) && float64(o.beta) != factor.Frobenius:
 		return usagef("-solver %v minimizes only the Frobenius loss, not -beta %v; use -solver mu or auto", o.solver, o.beta)
 	case o.observedOnly && o.solver == factor.AcceleratedHALS:
 		return usagef("-solver ahals does not take missing entries (-observed-only); use -solver hals or auto")
-	}
-	if o.batchSet {
-		return o.checkStream()
-	}
-	if o.set["transform-max-iter"] {
-		return usagef("-transform-max-iter applies only with -batch-size: the in-memory fit's W is fitted, not transformed")
 	}
 	return nil
 }
@@ -239,6 +281,7 @@ var inMemoryOnly = []struct{ name, why string }{
 	{"solver", "MiniBatchNMF has the multiplicative update only"},
 	{"image", "the streamed fit draws no components"},
 	{"observed-only", "MiniBatchNMF does not take missing entries"},
+	{"init-from", "the streamed fit starts from -init on its first block"},
 }
 
 // checkStream checks the flags of a streamed fit, -batch-size.
@@ -294,8 +337,13 @@ func (o *options) miniBatchOptions(progress func(factor.Progress)) []factor.Opti
 // commonOptions returns the library options that NMF and MiniBatchNMF
 // share for the settings.
 func (o *options) commonOptions(progress func(factor.Progress)) []factor.Option {
+	return append([]factor.Option{factor.WithK(o.k)}, o.settingOptions(progress)...)
+}
+
+// settingOptions returns the library options of the settings of a fit but
+// k, which the fitting command and factor rank share.
+func (o *options) settingOptions(progress func(factor.Progress)) []factor.Option {
 	opts := []factor.Option{
-		factor.WithK(o.k),
 		factor.WithBeta(float64(o.beta)),
 		factor.WithInit(o.init),
 		factor.WithAlpha(o.alpha),

@@ -3,16 +3,15 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/factorgo/factor"
 	"github.com/factorgo/factor/internal/csvmat"
+	"github.com/factorgo/factor/internal/datafile"
 	"github.com/factorgo/factor/internal/residual"
 	"gonum.org/v1/gonum/mat"
 )
@@ -29,9 +28,6 @@ type dataset struct {
 	// or a model fitted with it).
 	observed bool
 }
-
-// mmBanner starts every MatrixMarket file.
-const mmBanner = "%%MatrixMarket"
 
 // readInput reads X from file: "" for the built-in digits, "-" for stdin.
 // With observed, only the observed entries of X count: the missing cells
@@ -90,20 +86,13 @@ func openInput(file string, stdin io.Reader) (*source, error) {
 		s.closers = append(s.closers, f)
 		r = f
 	}
-	br := bufio.NewReader(r)
-	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			s.close()
-			return nil, fmt.Errorf("%s: %v", s.name, err)
-		}
-		s.closers = append(s.closers, zr)
-		br = bufio.NewReader(zr)
+	f, err := datafile.Open(s.name, r)
+	if err != nil {
+		s.close()
+		return nil, err
 	}
-	s.r = br
-	ext := filepath.Ext(strings.TrimSuffix(strings.ToLower(file), ".gz"))
-	banner, _ := br.Peek(len(mmBanner))
-	s.mm = ext == ".mtx" || strings.EqualFold(string(banner), mmBanner)
+	s.closers = append(s.closers, f)
+	s.r, s.mm = f.Reader, f.MatrixMarket
 	return s, nil
 }
 

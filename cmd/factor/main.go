@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/factorgo/factor"
+	"github.com/factorgo/factor/internal/csvmat"
+	"github.com/factorgo/factor/internal/modelfile"
+	"gonum.org/v1/gonum/mat"
 )
 
 // main runs factor with the process's arguments and standard files.
@@ -25,11 +28,15 @@ type job func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) er
 // program name) and returns the exit status: 0 on success, 2 for an error
 // in the command line and 1 for any other failure, which it reports on
 // stderr. A first argument "transform" runs factor transform with the
-// arguments after it; any other runs the fitting command.
+// arguments after it, "rank" factor rank; any other runs the fitting
+// command.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	parse, usage := parseFit, "factor [flags] [FILE]; run factor -h for the flags"
-	if len(args) > 0 && args[0] == "transform" {
+	switch {
+	case len(args) > 0 && args[0] == "transform":
 		parse, usage, args = parseTransform, "factor transform -model FILE [flags] DATA; run factor transform -h for the flags", args[1:]
+	case len(args) > 0 && args[0] == "rank":
+		parse, usage, args = parseRank, "factor rank -k A:B [flags] [FILE]; run factor rank -h for the flags", args[1:]
 	}
 	do, err := parse(args, stderr)
 	switch {
@@ -85,6 +92,12 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	n, m := d.x.Dims()
+	var startOpts []factor.Option
+	if o.initFrom != "" {
+		if startOpts, err = startFrom(o, n, m); err != nil {
+			return err
+		}
+	}
 	if err := o.checkData(n, m); err != nil {
 		return err
 	}
@@ -103,7 +116,7 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 		names = vocab
 	}
 	rep := newReporter(stderr, o.quiet, o.maxIter, o.restarts)
-	opts := o.nmfOptions(rep.report)
+	opts := append(o.nmfOptions(rep.report), startOpts...)
 	if names != nil {
 		opts = append(opts, factor.WithFeatureNames(names))
 	}
@@ -117,7 +130,7 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 	}
 
 	w, h, history := model.W(), model.H(), model.History()
-	fillW := func(f io.Writer) error { return writeMatrix(f, w, nil) }
+	fillW := func(f io.Writer) error { return csvmat.Write(f, w, nil) }
 	paths, err := writeOutputs(o.out, d.header, fillW, h, history, o.image, o.save, model)
 	if err != nil {
 		return err
@@ -136,6 +149,34 @@ func factorize(ctx context.Context, o *options, stdin io.Reader, stdout, stderr 
 		printTopics(stdout, h, vocab, o.top)
 	}
 	return nil
+}
+
+// startFrom reads the model file of -init-from and returns the option
+// that starts the fit from its W and H, after checking them against the
+// n×m data and -k (which, when not given, becomes the model's k).
+func startFrom(o *options, n, m int) ([]factor.Option, error) {
+	f, err := openFile(o.initFrom, "a model file")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	model, err := modelfile.Read(o.initFrom, f)
+	if err != nil {
+		return nil, err
+	}
+	w, h := model.Model.W(), model.Model.H()
+	rows, k := w.Dims()
+	_, cols := h.Dims()
+	switch {
+	case o.kSet && k != o.k:
+		return nil, usagef("-k %d, but the model %s has k = %d: give its k, or no -k", o.k, o.initFrom, k)
+	case rows != n || cols != m:
+		return nil, fmt.Errorf("-init-from %s: the model was fitted to %d×%d data, not %d×%d", o.initFrom, rows, cols, n, m)
+	case mat.Min(w) < 0 || mat.Min(h) < 0:
+		return nil, fmt.Errorf("-init-from %s: the %s model has negative entries, which cannot start an NMF", o.initFrom, model.Kind)
+	}
+	o.k = k
+	return []factor.Option{factor.WithInitialFactors(w, h)}, nil
 }
 
 // fitError words an error of the fit for the command line, locating a bad

@@ -530,22 +530,29 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "out")
-			args := append([]string{"-out", out}, tt.args...)
-			code, stdout, stderr := runFactor(t, tt.stdin, args...)
-			if code != tt.code {
-				t.Errorf("exit status %d, want %d", code, tt.code)
-			}
-			if !strings.HasPrefix(stderr, "factor: ") || !strings.Contains(stderr, tt.want) {
-				t.Errorf("stderr = %q, want factor: ...%s...", stderr, tt.want)
-			}
-			if stdout != "" {
-				t.Errorf("stdout = %q, want nothing", stdout)
-			}
-			if files, err := os.ReadDir(out); err == nil && len(files) > 0 {
-				t.Errorf("output directory has %d files, want none", len(files))
-			}
+			checkFailure(t, tt.stdin, tt.code, tt.want, func(out string) []string { return append([]string{"-out", out}, tt.args...) })
 		})
+	}
+}
+
+// checkFailure runs factor with the arguments args gives for an output
+// directory and fails unless it exits with status code, says want on
+// stderr after "factor: ", prints nothing on stdout and writes no file.
+func checkFailure(t *testing.T, stdin string, code int, want string, args func(out string) []string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out")
+	got, stdout, stderr := runFactor(t, stdin, args(out)...)
+	if got != code {
+		t.Errorf("exit status %d, want %d", got, code)
+	}
+	if !strings.HasPrefix(stderr, "factor: ") || !strings.Contains(stderr, want) {
+		t.Errorf("stderr = %q, want factor: ...%s...", stderr, want)
+	}
+	if stdout != "" {
+		t.Errorf("stdout = %q, want nothing", stdout)
+	}
+	if files, err := os.ReadDir(out); err == nil && len(files) > 0 {
+		t.Errorf("output directory has %d files, want none", len(files))
 	}
 }
 

@@ -2,16 +2,15 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
+	"github.com/factorgo/factor/internal/csvmat"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -32,8 +31,8 @@ func writeOutputs(dir string, header []string, fillW func(io.Writer) error, h *m
 	}
 	files := []outputFile{
 		{"W.csv", fillW},
-		{"H.csv", func(f io.Writer) error { return writeMatrix(f, h, header) }},
-		{"history.csv", func(f io.Writer) error { return writeHistory(f, history) }},
+		{"H.csv", func(f io.Writer) error { return csvmat.Write(f, h, header) }},
+		{"history.csv", func(f io.Writer) error { return csvmat.WriteHistory(f, history) }},
 		{"convergence.png", func(f io.Writer) error { return plotConvergence(f, history) }},
 	}
 	if image != (imageSize{}) {
@@ -70,7 +69,7 @@ func writeW(dir string, w *mat.Dense) ([]string, error) {
 	}
 	s := &staging{dir: dir}
 	defer s.abort()
-	if err := s.write("W.csv", func(f io.Writer) error { return writeMatrix(f, w, nil) }); err != nil {
+	if err := s.write("W.csv", func(f io.Writer) error { return csvmat.Write(f, w, nil) }); err != nil {
 		return nil, err
 	}
 	return s.commit()
@@ -254,47 +253,4 @@ func (s *staging) abort() {
 		os.Remove(f.tmp)
 	}
 	s.files = nil
-}
-
-// writeMatrix writes a as CSV, one row per line, after a header line of
-// names when header is not nil. Values are written with the fewest digits
-// that read back exactly.
-func writeMatrix(w io.Writer, a *mat.Dense, header []string) error {
-	cw := csv.NewWriter(w)
-	if header != nil {
-		if err := cw.Write(header); err != nil {
-			return err
-		}
-	}
-	r, c := a.Dims()
-	rec := make([]string, c)
-	for i := range r {
-		for j, v := range a.RawRowView(i) {
-			rec[j] = strconv.FormatFloat(v, 'g', -1, 64)
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// writeHistory writes the objective after each iteration as CSV with the
-// columns iteration and objective.
-func writeHistory(w io.Writer, history []float64) error {
-	if _, err := io.WriteString(w, "iteration,objective\n"); err != nil {
-		return err
-	}
-	var buf []byte
-	for i, v := range history {
-		buf = strconv.AppendInt(buf[:0], int64(i+1), 10)
-		buf = append(buf, ',')
-		buf = strconv.AppendFloat(buf, v, 'g', -1, 64)
-		buf = append(buf, '\n')
-		if _, err := w.Write(buf); err != nil {
-			return err
-		}
-	}
-	return nil
 }

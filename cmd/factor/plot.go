@@ -10,10 +10,13 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/factorgo/factor"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	vgdraw "gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // plotConvergence draws the objective against the iteration as a PNG,
@@ -122,4 +125,93 @@ func drawComponents(w io.Writer, h *mat.Dense, size imageSize) error {
 		}
 	}
 	return png.Encode(w, img)
+}
+
+// plotRank draws the measures of a rank survey against k as a PNG of four
+// panels: the cophenetic and dispersion coefficients, the explained
+// variance, and the held-out error with bars of one standard error. A
+// measure undefined for every k (NaN) leaves its panel empty, saying so.
+func plotRank(w io.Writer, scores []factor.RankScore) error {
+	panels := []struct {
+		title string
+		value func(factor.RankScore) float64
+		se    func(factor.RankScore) float64
+		none  string
+	}{
+		{"cophenetic correlation", func(s factor.RankScore) float64 { return s.Cophenetic }, nil, "one run, or no consensus"},
+		{"dispersion", func(s factor.RankScore) float64 { return s.Dispersion }, nil, "one run, or no consensus"},
+		{"explained variance", func(s factor.RankScore) float64 { return s.ExplainedVariance }, nil, "X is zero"},
+		{"held-out error (± 1 se)", func(s factor.RankScore) float64 { return s.HeldOutErr }, func(s factor.RankScore) float64 { return s.HeldOutErrStd }, "no folds"},
+	}
+	plots := [][]*plot.Plot{make([]*plot.Plot, 2), make([]*plot.Plot, 2)}
+	for i, pn := range panels {
+		p := plot.New()
+		p.Title.Text = pn.title
+		p.X.Label.Text = "k"
+		p.X.Tick.Marker = integerTicks{}
+		p.Add(plotter.NewGrid())
+		var pts plotter.XYs
+		var errs plotter.YErrors
+		for _, s := range scores {
+			v := pn.value(s)
+			if math.IsNaN(v) {
+				continue
+			}
+			pts = append(pts, plotter.XY{X: float64(s.K), Y: v})
+			e := 0.0
+			if pn.se != nil && !math.IsNaN(pn.se(s)) {
+				e = pn.se(s)
+			}
+			errs = append(errs, struct{ Low, High float64 }{e, e})
+		}
+		if len(pts) == 0 {
+			p.Title.Text += " (undefined: " + pn.none + ")"
+		} else {
+			line, points, err := plotter.NewLinePoints(pts)
+			if err != nil {
+				return err
+			}
+			p.Add(line, points)
+			if pn.se != nil {
+				bars, err := plotter.NewYErrorBars(struct {
+					plotter.XYs
+					plotter.YErrors
+				}{pts, errs})
+				if err != nil {
+					return err
+				}
+				p.Add(bars)
+			}
+		}
+		p.X.Min, p.X.Max = float64(scores[0].K)-0.5, float64(scores[len(scores)-1].K)+0.5
+		plots[i/2][i%2] = p
+	}
+	img := vgimg.New(9*vg.Inch, 6*vg.Inch)
+	dc := vgdraw.New(img)
+	tiles := vgdraw.Tiles{Rows: 2, Cols: 2, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
+		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+	canvases := plot.Align(plots, tiles, dc)
+	for i := range plots {
+		for j, p := range plots[i] {
+			p.Draw(canvases[i][j])
+		}
+	}
+	_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+	return err
+}
+
+// integerTicks marks an axis at its whole numbers, every one when there
+// are at most 20, else at plot's usual ticks.
+type integerTicks struct{}
+
+// Ticks returns the ticks for the range [lo, hi].
+func (integerTicks) Ticks(lo, hi float64) []plot.Tick {
+	if hi-lo > 20 {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(lo); v <= hi; v++ {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', 0, 64)})
+	}
+	return ticks
 }

@@ -186,7 +186,7 @@ func stream(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.
 			}
 			r, bn := blockResidual(d.x, w, h)
 			res, norm = res+r, norm+bn
-			if err := writeMatrix(f, w, nil); err != nil {
+			if err := csvmat.Write(f, w, nil); err != nil {
 				return err
 			}
 		}

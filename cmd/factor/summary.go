@@ -23,12 +23,21 @@ func (s *summary) print(w io.Writer) {
 	o := s.opts
 	printFields(w, []field{
 		{"input", s.data.name + ": " + s.data.describe()},
-		{"model", fmt.Sprintf("NMF k=%d, solver %v, beta %v, init %v", o.k, o.solver, o.beta, o.init)},
+		{"model", fmt.Sprintf("NMF k=%d, solver %v, beta %v, init %s", o.k, o.solver, o.beta, o.start())},
 		{"iterations", fmt.Sprint(s.iters)},
 		{"objective", fmt.Sprintf("%.6g", s.objective)},
 		relErrField(s.relErr, s.data.observed),
 		{"elapsed", round(s.elapsed).String()},
 	}, s.paths)
+}
+
+// start names how the fit started: the -init method, or the -init-from
+// model.
+func (o *options) start() string {
+	if o.initFrom != "" {
+		return "from " + o.initFrom
+	}
+	return o.init.String()
 }
 
 // field is a labelled value of a summary.

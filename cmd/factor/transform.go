@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/factorgo/factor"
+	"github.com/factorgo/factor/internal/modelfile"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -143,15 +144,14 @@ type transformer interface {
 	TransformContext(ctx context.Context, x mat.Matrix) (*mat.Dense, error)
 }
 
-// kindOffset and kindMiniBatch locate and name a MiniBatchNMF model file,
-// and flagsOffset and flagObservedOnly a model fitted WithObservedOnly
-// (docs/model-format.md: byte 10 is the model kind, 3 a MiniBatchNMF;
-// byte 11 the flags, 0 in format version 1, and in version 2 bit 0 set
-// for WithObservedOnly). The library checks both bytes when it loads the
-// file, which the checksum covers: once it has, they say what it read.
+// flagsOffset and flagObservedOnly locate and name a model fitted
+// WithObservedOnly, as modelfile.KindOffset and KindMiniBatch a
+// MiniBatchNMF (docs/model-format.md: byte 10 is the model kind, 3 a
+// MiniBatchNMF; byte 11 the flags, 0 in format version 1, and in version
+// 2 bit 0 set for WithObservedOnly). The library checks both bytes when it
+// loads the file, which the checksum covers: once it has, they say what it
+// read.
 const (
-	kindOffset       = 10
-	kindMiniBatch    = 3
 	flagsOffset      = 11
 	flagObservedOnly = 1 << 0
 )
@@ -175,7 +175,7 @@ func loadModel(path string) (*loadedModel, error) {
 		model  *loadedModel
 	)
 	head, _ := br.Peek(flagsOffset + 1) // a shorter file fails to load
-	if len(head) > kindOffset && head[kindOffset] == kindMiniBatch {
+	if len(head) > modelfile.KindOffset && head[modelfile.KindOffset] == modelfile.KindMiniBatch {
 		mb := new(factor.MiniBatchNMF)
 		reader, model = mb, &loadedModel{transformer: mb, kind: "MiniBatchNMF"}
 	} else {

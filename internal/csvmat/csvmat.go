@@ -1,7 +1,9 @@
-// Package csvmat reads a dense matrix of numbers from CSV. It is the one CSV
-// reader of the module: the factor command, the internal tools and the tests
-// all read CSV matrices through it, so they accept the same files and report
-// the same errors.
+// Package csvmat reads a dense matrix of numbers from CSV, and writes one.
+// It is the one CSV reader of the module: the factor command, the internal
+// tools and the tests all read CSV matrices through it, so they accept the
+// same files and report the same errors; and the factor and factor-beam
+// commands write their W.csv, H.csv and history.csv with Write and
+// WriteHistory.
 //
 // The format is CSV as package encoding/csv reads it (RFC 4180: fields
 // separated by commas, optionally quoted, quotes doubled inside quoted
@@ -496,4 +498,47 @@ func sizeName(n int) string {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// Write writes a as CSV, one row per line, after a header line of names
+// when header is not nil. Values are written with the fewest digits that
+// read back exactly, so that Read returns a's bits.
+func Write(w io.Writer, a *mat.Dense, header []string) error {
+	cw := csv.NewWriter(w)
+	if header != nil {
+		if err := cw.Write(header); err != nil {
+			return err
+		}
+	}
+	r, c := a.Dims()
+	rec := make([]string, c)
+	for i := range r {
+		for j, v := range a.RawRowView(i) {
+			rec[j] = strconv.FormatFloat(v, 'g', -1, 64)
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteHistory writes the objective after each iteration of a fit as CSV
+// with the columns iteration (from 1) and objective.
+func WriteHistory(w io.Writer, history []float64) error {
+	if _, err := io.WriteString(w, "iteration,objective\n"); err != nil {
+		return err
+	}
+	var buf []byte
+	for i, v := range history {
+		buf = strconv.AppendInt(buf[:0], int64(i+1), 10)
+		buf = append(buf, ',')
+		buf = strconv.AppendFloat(buf, v, 'g', -1, 64)
+		buf = append(buf, '\n')
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+	}
+	return nil
 }
