@@ -35,10 +35,11 @@ func (j *spmmJob) rows(lo, hi int) {
 	}
 }
 
-// spmmRow sets d (k) to Σ_p vals[p]·b[cols[p], :], keeping four entries
-// of d in registers while it runs over the row's entries (wider blocks
-// spill registers on amd64 and run slower).
-func spmmRow(d []float64, cols []int, vals []float64, b []float64, k int) {
+// spmmRowGo sets d (k) to Σ_p vals[p]·b[cols[p], :], each entry summed
+// over p in order, keeping four entries of d in registers while it runs
+// over the row's entries (wider blocks spill registers on amd64 and run
+// slower).
+func spmmRowGo(d []float64, cols []int, vals []float64, b []float64, k int) {
 	vals = vals[:len(cols)]
 	t := 0
 	for ; t+4 <= k; t += 4 {
@@ -62,10 +63,10 @@ func spmmRow(d []float64, cols []int, vals []float64, b []float64, k int) {
 	}
 }
 
-// spmm2Row is two spmmRow at once over the same rows of b: it sets d (k)
-// to Σ_p u[p]·b[cols[p], :] and e (k) to Σ_p v[p]·b[cols[p], :], each
-// entry summed in the order spmmRow sums it, reading each row of b once.
-func spmm2Row(d, e []float64, cols []int, u, v []float64, b []float64, k int) {
+// spmm2RowGo is two spmmRowGo at once over the same rows of b: it sets d
+// (k) to Σ_p u[p]·b[cols[p], :] and e (k) to Σ_p v[p]·b[cols[p], :], each
+// entry summed in the order spmmRowGo sums it, reading each row of b once.
+func spmm2RowGo(d, e []float64, cols []int, u, v []float64, b []float64, k int) {
 	u, v = u[:len(cols)], v[:len(cols)]
 	d, e = d[:k], e[:k]
 	t := 0
@@ -96,10 +97,10 @@ func spmm2Row(d, e []float64, cols []int, u, v []float64, b []float64, k int) {
 	}
 }
 
-// sddmmRow sets y[p] = a·b[cols[p], :] (a has k entries) for the entries
+// sddmmRowGo sets y[p] = a·b[cols[p], :] (a has k entries) for the entries
 // of one row: the model WH at the row's stored entries. Each dot product is
 // summed as dot4 does.
-func sddmmRow(y []float64, cols []int, a, b []float64, k int) {
+func sddmmRowGo(y []float64, cols []int, a, b []float64, k int) {
 	y = y[:len(cols)]
 	a = a[:k]
 	for p, c := range cols {
@@ -172,11 +173,16 @@ func scatterRange(s *CSR, cr *colRanges, q int, a, dst []float64, k int) {
 		if p0 == p1 {
 			continue
 		}
-		ai := a[i*k : i*k+k]
-		v := s.data[p0:p1]
-		for p, c := range s.indices[p0:p1] {
-			axpy(v[p], ai, dst[c*k:c*k+k])
-		}
+		scatterRow(dst, s.indices[p0:p1], s.data[p0:p1], a[i*k:i*k+k], k)
+	}
+}
+
+// scatterRowGo adds vals[p]·a to row cols[p] of dst (k columns) for each p
+// in order.
+func scatterRowGo(dst []float64, cols []int, vals []float64, a []float64, k int) {
+	vals = vals[:len(cols)]
+	for p, c := range cols {
+		axpyGo(vals[p], a, dst[c*k:c*k+k])
 	}
 }
 

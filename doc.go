@@ -207,6 +207,20 @@
 // ctx.Err(). A panic in a WithProgress callback reaches the caller's
 // goroutine, whichever run made the call.
 //
+// # Vector kernels
+//
+// On amd64 with AVX2 and FMA the sums and products of every solver run in
+// assembly kernels (no cgo), chosen once when the package starts; the
+// build tag purego, and every other architecture, run the portable Go
+// kernels instead. The two paths give the same results up to rounding:
+// the vector kernels keep the portable order of every sum (but the dot
+// product's) and fuse each multiply-add, so that each output of a product
+// differs by a few units of 2⁻⁵³·Σ|terms|, and a fit by what its
+// iterations make of that. Each path is deterministic on its own: the same
+// bits for the same seed, data and settings on any number of cores, and on
+// any machine that takes the same path. A model file records factors, not
+// the path, and loads on either.
+//
 // # Memory
 //
 // Before it allocates, a fit (and a Transform, and ReadMatrixMarket at its

@@ -87,8 +87,9 @@ func (j *halsJob) rows(lo, hi int) {
 func halsSweepRows(a, c, g []float64, k int, l1 float64) (moved float64) {
 	n := len(a) / k
 	i := 0
+	var buf sweepBuf
 	for ; i+4 <= n; i += 4 {
-		moved += halsSweep4(a[i*k:(i+4)*k], c[i*k:(i+4)*k], g, k, l1)
+		moved += buf.sweep4(a[i*k:(i+4)*k], c[i*k:(i+4)*k], g, k, l1)
 	}
 	for ; i < n; i++ {
 		moved += halsSweep(a[i*k:(i+1)*k], c[i*k:(i+1)*k], g, l1)
@@ -96,9 +97,9 @@ func halsSweepRows(a, c, g []float64, k int, l1 float64) (moved float64) {
 	return moved
 }
 
-// halsSweep4 is halsSweep on four consecutive rows at once; each row gets
+// halsSweep4Go is halsSweep on four consecutive rows at once; each row gets
 // exactly the operations halsSweep would do.
-func halsSweep4(a, c, g []float64, k int, l1 float64) float64 {
+func halsSweep4Go(a, c, g []float64, k int, l1 float64) float64 {
 	a0, a1, a2, a3 := a[:k], a[k:2*k], a[2*k:3*k], a[3*k:4*k]
 	c0, c1, c2, c3 := c[:k], c[k:2*k], c[2*k:3*k], c[3*k:4*k]
 	var moved float64
@@ -135,10 +136,10 @@ func coordinateStep(a []float64, t int, grad, hess float64) float64 {
 	return d * d
 }
 
-// halsSweep does one pass of coordinate descent over the k entries of a row
-// a, given its cross-product row c and the regularized Gram matrix g. It
-// returns Σ (change)², for the accelerated solver's stopping rule.
-func halsSweep(a, c, g []float64, l1 float64) float64 {
+// halsSweepGo does one pass of coordinate descent over the k entries of a
+// row a, given its cross-product row c and the regularized Gram matrix g.
+// It returns Σ (change)², for the accelerated solver's stopping rule.
+func halsSweepGo(a, c, g []float64, l1 float64) float64 {
 	k := len(a)
 	c = c[:k]
 	var moved float64

@@ -13,7 +13,10 @@ import (
 // Each hand-written kernel is checked against a naive version written here
 // from the kernel's definition: to the bit where the kernel promises the
 // naive order of operations, otherwise within a rounding bound derived from
-// the length of the sums (sumTol).
+// the length of the sums (sumTol). The naive versions add each product as
+// the kernels in use do (madd): rounded on the portable path, fused on the
+// vector path, whose kernels keep the portable order of every sum but
+// dot's (refDot). kernels_vec_test.go compares the two paths directly.
 
 // kernelSizes are the vector lengths the kernels are checked at: empty, one,
 // every remainder modulo the 4-wide blocks, exact multiples of 4 and a few
@@ -28,6 +31,67 @@ var kernelSizes = []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33}
 // Gram sums here (98 309 rows). A dropped or doubled term moves the sum by
 // a whole term, far more.
 func sumTol(n int) float64 { return float64(n+1) * 0x1p-52 }
+
+// madd returns acc + x·y as the kernels in use add a product: fused on the
+// vector path, the product rounded first on the portable one.
+func madd(acc, x, y float64) float64 {
+	if useAVX2 {
+		return math.FMA(x, y, acc)
+	}
+	return acc + x*y
+}
+
+// refDot returns Σ x[i]·y[i] in dot's order: index order on the portable
+// path; on the vector path sixteen partial sums, lane j of accumulator q
+// taking the indices ≡ 4q+j (mod 16) of the leading multiple of 16,
+// accumulator 0 the remaining quads, then (a0+a1)+(a2+a3) lane by lane,
+// (l0+l1)+(l2+l3), and the last len(x) mod 4 products in order, fused.
+func refDot(x, y []float64) float64 {
+	if !useAVX2 {
+		s, _ := naiveDot(x, y)
+		return s
+	}
+	n := len(x)
+	var acc [4][4]float64
+	i := 0
+	for ; i+16 <= n; i += 16 {
+		for q := range 4 {
+			for j := range 4 {
+				acc[q][j] = math.FMA(x[i+4*q+j], y[i+4*q+j], acc[q][j])
+			}
+		}
+	}
+	for ; i+4 <= n; i += 4 {
+		for j := range 4 {
+			acc[0][j] = math.FMA(x[i+j], y[i+j], acc[0][j])
+		}
+	}
+	var l [4]float64
+	for j := range 4 {
+		l[j] = (acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j])
+	}
+	s := (l[0] + l[1]) + (l[2] + l[3])
+	for ; i < n; i++ {
+		s = math.FMA(x[i], y[i], s)
+	}
+	return s
+}
+
+// refDot4 returns Σ x[i]·y[i] in dot4's order, each product added as madd
+// adds it: the order of sddmmRow and of the HALS sweeps' gradients.
+func refDot4(x, y []float64) float64 {
+	var s [4]float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		for j := range 4 {
+			s[j] = madd(s[j], x[i+j], y[i+j])
+		}
+	}
+	for ; i < len(x); i++ {
+		s[0] = madd(s[0], x[i], y[i])
+	}
+	return (s[0] + s[1]) + (s[2] + s[3])
+}
 
 // testRand returns a generator with a fixed seed.
 func testRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x6b65726e656c73)) }
@@ -108,8 +172,10 @@ func TestKernelDot(t *testing.T) {
 			x := offsetVec(rng, n, 1, -1, 1)
 			y := offsetVec(rng, n+2, 3, -1, 1) // longer than x: only len(x) counts
 			want, abs := naiveDot(x, y[:n])
-			// dot sums in index order, as naiveDot does.
-			requireBits(t, "dot", []float64{dot(x, y)}, []float64{want})
+			// dot sums in index order, as naiveDot does, on the portable
+			// path, and in refDot's order on both.
+			requireBits(t, "dot", []float64{dot(x, y)}, []float64{refDot(x, y[:n])})
+			requireNear(t, "dot", []float64{dot(x, y)}, []float64{want}, []float64{abs}, sumTol(n))
 			// dot4 sums in four partial sums: the same products, another order.
 			requireNear(t, "dot4", []float64{dot4(x, y)}, []float64{want}, []float64{abs}, sumTol(n))
 
@@ -134,7 +200,7 @@ func TestKernelAxpy(t *testing.T) {
 				y := offsetVec(rng, n+2, 2, -1, 1) // longer than x: y[n:] stays
 				want := slices.Clone(y)
 				for i := range x {
-					want[i] += a * x[i] // elementwise, so exact
+					want[i] = madd(want[i], a, x[i]) // elementwise, so exact
 				}
 				axpy(a, x, y)
 				requireBits(t, "y", y, want)
@@ -384,7 +450,7 @@ func naiveSpMM(s *CSR, b []float64, k int) []float64 {
 		for t := 0; t < k; t++ {
 			var sum float64
 			for p := s.indptr[i]; p < s.indptr[i+1]; p++ {
-				sum += s.data[p] * b[s.indices[p]*k+t]
+				sum = madd(sum, s.data[p], b[s.indices[p]*k+t])
 			}
 			dst[i*k+t] = sum
 		}
@@ -400,7 +466,7 @@ func naiveScatter(s *CSR, a []float64, k int) []float64 {
 		for p := s.indptr[i]; p < s.indptr[i+1]; p++ {
 			c := s.indices[p]
 			for t := 0; t < k; t++ {
-				dst[c*k+t] += s.data[p] * a[i*k+t]
+				dst[c*k+t] = madd(dst[c*k+t], s.data[p], a[i*k+t])
 			}
 		}
 	}
@@ -463,7 +529,7 @@ func TestKernelSDDMMRow(t *testing.T) {
 					as4 := make([]float64, len(cols))
 					for p, c := range cols {
 						want[p], scale[p] = naiveDot(a, b[c*k:c*k+k])
-						as4[p] = dot4(a, b[c*k:c*k+k])
+						as4[p] = refDot4(a, b[c*k:c*k+k])
 					}
 					what := fmt.Sprintf("row %d", i)
 					requireNear(t, what, y[:len(cols)], want, scale, sumTol(k))
@@ -605,7 +671,8 @@ func packed(g blas64.General) []float64 {
 	return out
 }
 
-// naiveMul returns op(a)·op(b) packed row by row, and Σ|terms| of each entry.
+// naiveMul returns op(a)·op(b) packed row by row, and Σ|terms| of each entry,
+// each entry summed over the inner index in order from 0 with madd.
 func naiveMul(a blas64.General, transA bool, b blas64.General, transB bool) (c, abs []float64) {
 	at := func(g blas64.General, trans bool, i, j int) float64 {
 		if trans {
@@ -625,9 +692,9 @@ func naiveMul(a blas64.General, transA bool, b blas64.General, transB bool) (c, 
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			for l := 0; l < inner; l++ {
-				v := at(a, transA, i, l) * at(b, transB, l, j)
-				c[i*n+j] += v
-				abs[i*n+j] += math.Abs(v)
+				x, y := at(a, transA, i, l), at(b, transB, l, j)
+				c[i*n+j] = madd(c[i*n+j], x, y)
+				abs[i*n+j] += math.Abs(x * y)
 			}
 		}
 	}
@@ -671,8 +738,14 @@ func TestKernelMul(t *testing.T) {
 							what := fmt.Sprintf("tiled on %d goroutines", p.size())
 							requirePadding(t, what, c)
 							got := packed(c)
-							// Another summation order than the naive loop's (sumTol).
+							// Another summation order than the naive loop's (sumTol),
+							// but for op(b) = b the same: gonum's serial Dgemm
+							// adds the products in order, and so does gemmVec,
+							// fused.
 							requireNear(t, what, got, want, abs, sumTol(inner))
+							if !transB {
+								requireBits(t, what, got, want)
+							}
 							if first == nil {
 								first = got
 							} else {
@@ -696,9 +769,8 @@ func naiveGram(f []float64, rows, k int) (g, abs []float64) {
 	for s := 0; s < k; s++ {
 		for t := 0; t < k; t++ {
 			for r := 0; r < rows; r++ {
-				v := f[r*k+s] * f[r*k+t]
-				g[s*k+t] += v
-				abs[s*k+t] += math.Abs(v)
+				g[s*k+t] = madd(g[s*k+t], f[r*k+s], f[r*k+t])
+				abs[s*k+t] += math.Abs(f[r*k+s] * f[r*k+t])
 			}
 		}
 	}
@@ -744,8 +816,13 @@ func TestKernelGram(t *testing.T) {
 					blocked[i].gram(p, dst, f, rows, k)
 					what := fmt.Sprintf("blocked on %d goroutines", p.size())
 					requireSymmetric(t, what, dst, k)
-					// Another summation order than the naive loop's (sumTol).
+					// Another summation order than the naive loop's (sumTol),
+					// but within one block of rows the same (Syrk and
+					// gemmVec add the rows' products in order).
 					requireNear(t, what, dst, want, abs, sumTol(rows))
+					if rows <= grain {
+						requireBits(t, what+", one block", dst, want)
+					}
 					if first == nil {
 						first = dst
 					} else {
@@ -808,6 +885,31 @@ func TestKernelSubGeneral(t *testing.T) {
 						}
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestKernelSpMM2Row: spmm2Row is two spmmRow over the same rows, to the
+// bit, on either path.
+func TestKernelSpMM2Row(t *testing.T) {
+	rng := testRand(15)
+	for _, m := range kernelCSRs(t) {
+		s := m.s
+		for _, k := range kernelSizes {
+			b := offsetVec(rng, s.cols*k, 3, -1, 1)
+			for i := 0; i < s.rows; i++ {
+				p0, p1 := s.indptr[i], s.indptr[i+1]
+				cols := s.indices[p0:p1]
+				u, v := offsetVec(rng, len(cols), 1, -1, 1), offsetVec(rng, len(cols), 2, -1, 1)
+				d, e := nanVec(k, 1), nanVec(k, 2)
+				spmm2Row(d, e, cols, u, v, b, k)
+				wd, we := nanVec(k, 0), nanVec(k, 0)
+				spmmRow(wd, cols, u, b, k)
+				spmmRow(we, cols, v, b, k)
+				what := fmt.Sprintf("%s/k=%d row %d", m.name, k, i)
+				requireBits(t, what+" d", d, wd)
+				requireBits(t, what+" e", e, we)
 			}
 		}
 	}

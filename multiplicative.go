@@ -86,6 +86,9 @@ func (j *muJob) rows(lo, hi int) {
 	a := j.a[lo*j.k : hi*j.k]
 	num := j.num[lo*j.k : hi*j.k]
 	den := j.den[lo*j.k : hi*j.k]
+	if gamma == 1 && j.acc == nil && muStepVec(a, num, den, l1, l2, j.floor) {
+		return
+	}
 	for e, v := range a {
 		d := den[e]
 		if l1 > 0 {

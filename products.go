@@ -81,7 +81,11 @@ func (j *mulJob) tiles(lo, hi int) {
 		} else {
 			b = subGeneral(j.b, 0, j.b.Rows, c0, c1)
 		}
-		blas64.Gemm(j.tA, j.tB, 1, a, b, 0, subGeneral(j.c, r0, r1, c0, c1))
+		c := subGeneral(j.c, r0, r1, c0, c1)
+		if j.tB == blas.NoTrans && gemmVec(c, a, j.tA == blas.Trans, b) {
+			continue
+		}
+		blas64.Gemm(j.tA, j.tB, 1, a, b, 0, c)
 	}
 }
 
@@ -141,8 +145,12 @@ func (j *gramJob) begin(f []float64, rows, k int) {
 func (j *gramJob) addBlock(lo, hi int) {
 	k := j.k
 	blk := lo / j.grain
+	f := general(hi-lo, k, j.f[lo*k:hi*k])
+	if gemmVec(general(k, k, j.partial[blk*k*k:(blk+1)*k*k]), f, true, f) {
+		return // the whole fᵀf, of which end reads the upper triangle
+	}
 	part := blas64.Symmetric{N: k, Stride: k, Data: j.partial[blk*k*k : (blk+1)*k*k], Uplo: blas.Upper}
-	blas64.Syrk(blas.Trans, 1, general(hi-lo, k, j.f[lo*k:hi*k]), 0, part)
+	blas64.Syrk(blas.Trans, 1, f, 0, part)
 }
 
 // end adds the partial Grams in block order into dst.

@@ -146,7 +146,9 @@ func (c *core) choleskyQRStep(a []float64, rows, cols int) bool {
 	}
 	var t task
 	c.pool.run(&t, rows, grainFor(cols*cols), func(lo, hi int) {
-		blas64.Trsm(blas.Right, blas.NoTrans, 1, r, general(hi-lo, cols, a[lo*cols:]))
+		if !trsmVec(a[lo*cols:hi*cols], hi-lo, cols, r.Data) {
+			blas64.Trsm(blas.Right, blas.NoTrans, 1, r, general(hi-lo, cols, a[lo*cols:]))
+		}
 	})
 	return true
 }

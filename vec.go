@@ -5,9 +5,15 @@ import "math"
 // The vector kernels every solver calls, each summing in a fixed order
 // stated in its comment so that results are the same bits on every run and
 // none allocating; and two helpers as widely used, grow and isFinite.
+//
+// The functions named here with a Go suffix are the portable kernels. On
+// amd64 with AVX2 and FMA (kernels_amd64.go) dot, axpy and the kernels of
+// csr_kernels.go, hals.go and products.go run in assembly instead; the
+// build tag purego, and every other architecture, keep the portable ones
+// (kernels_generic.go). kernels.go states each pair's orders.
 
-// dot returns Σ x[i]·y[i] over len(x), summed in index order.
-func dot(x, y []float64) float64 {
+// dotGo returns Σ x[i]·y[i] over len(x), summed in index order.
+func dotGo(x, y []float64) float64 {
 	y = y[:len(x)]
 	var s float64
 	for i, v := range x {
@@ -39,8 +45,8 @@ func dot4(x, y []float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// axpy sets y += a·x over len(x), four entries a step.
-func axpy(a float64, x, y []float64) {
+// axpyGo sets y += a·x over len(x), four entries a step.
+func axpyGo(a float64, x, y []float64) {
 	y = y[:len(x)]
 	t := 0
 	for ; t+4 <= len(x); t += 4 {
