@@ -115,7 +115,8 @@ func (f *implicitFit) foldIn(ctx context.Context, in *input) (*mat.Dense, error)
 	if failed >= 0 {
 		return nil, fmt.Errorf("%w: the system of row %d is singular; the model's WithAlpha is %g", ErrRank, failed, f.lambda)
 	}
-	return mat.NewDense(in.n, k, w), nil
+	out := mat.NewDense(in.n, k, w)
+	return out, finiteRows(out) // confidences near float64's limit can overflow a row's system
 }
 
 // Recommend returns the n items with the highest scores w_user·h_j among
