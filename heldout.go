@@ -101,17 +101,17 @@ func (h *heldOut) ranks() []int {
 func (h *heldOut) build(fd *foldData) {
 	rank, n, m := h.ranks(), h.base.n, h.base.m
 	off := int((int64(fd.t) * int64(h.h)) % int64(h.total))
-	kept, held := newCSRBuilder(n, h.total-h.h), newCSRBuilder(n, h.h)
 	weighted := h.base.weight != nil
+	kept, held := newCSRBuilder(n, h.total-h.h, weighted), newCSRBuilder(n, h.h, weighted)
 	h.base.eachBase(func(e, i, j int, x, w float64) {
 		d := rank[e] - off
 		if d < 0 {
 			d += h.total
 		}
 		if d < h.h {
-			held.add(j, x, w, weighted)
+			held.add(j, x, w)
 		} else {
-			kept.add(j, x, w, weighted)
+			kept.add(j, x, w)
 		}
 	}, func(i int) { kept.endRow(); held.endRow() })
 	in := &input{n: n, m: m, scale: h.base.scale, observed: true,
@@ -158,30 +158,6 @@ func (in *input) eachBase(entry func(e, i, j int, x, w float64), endRow func(i i
 			endRow(i)
 		}
 	}
-}
-
-// csrBuilder collects the entries of a CSR matrix row by row.
-type csrBuilder struct {
-	indptr, indices []int
-	data, weight    []float64
-}
-
-func newCSRBuilder(n, capacity int) *csrBuilder {
-	return &csrBuilder{indptr: make([]int, 1, n+1), indices: make([]int, 0, capacity), data: make([]float64, 0, capacity)}
-}
-
-func (b *csrBuilder) add(j int, x, w float64, weighted bool) {
-	b.indices = append(b.indices, j)
-	b.data = append(b.data, x)
-	if weighted {
-		b.weight = append(b.weight, w)
-	}
-}
-
-func (b *csrBuilder) endRow() { b.indptr = append(b.indptr, len(b.data)) }
-
-func (b *csrBuilder) csr(n, m int) *CSR {
-	return &CSR{rows: n, cols: m, indptr: b.indptr, indices: b.indices, data: b.data}
 }
 
 // score returns the held-out error of a fit of fold fd with k components,

@@ -152,22 +152,21 @@ func newInteractions(x mat.Matrix, name string, conf float64) (*input, error) {
 		return nil, &EntryError{Matrix: name, Row: i, Col: j, Value: v, Err: ErrNotFinite}
 	}
 	in := &input{n: full.n, m: full.m, scale: 1, observed: true}
-	var b omegaBuilder
-	b.init(full.n, false)
+	b := newCSRBuilder(full.n, 0, false)
 	for i := 0; i < full.n; i++ {
 		if full.sparse() {
 			cols, vals := full.csr.RowNNZ(i)
 			for p, j := range cols {
-				b.add(j, vals[p], vals[p])
+				b.addObserved(j, vals[p], vals[p])
 			}
 		} else {
 			for j, v := range full.denseRow(i) {
-				b.add(j, v, v)
+				b.addObserved(j, v, v)
 			}
 		}
 		b.endRow()
 	}
-	in.csr = &CSR{rows: full.n, cols: full.m, indptr: b.indptr, indices: b.indices, data: b.data}
+	in.csr = b.csr(full.n, full.m)
 	in.sumSq = in.sumSquares()
 	return in, nil
 }

@@ -66,8 +66,7 @@ func newObservedInput(x, weights mat.Matrix, observedOnly bool, name string) (*i
 		return full, nil // complete data
 	}
 	in := &input{n: n, m: m, scale: 1, observed: true, fromDense: !full.sparse()}
-	var b omegaBuilder
-	b.init(n, weights != nil)
+	b := newCSRBuilder(n, 0, weights != nil)
 	var xRow, wRow cursor
 	for i := 0; i < n; i++ {
 		if full.sparse() {
@@ -81,21 +80,20 @@ func newObservedInput(x, weights mat.Matrix, observedOnly bool, name string) (*i
 		switch {
 		case observedOnly && full.sparse():
 			for p, j := range xRow.cols {
-				b.add(j, xRow.vals[p], weightAt(ws, &wRow, wd, i, j))
+				b.addObserved(j, xRow.vals[p], weightAt(ws, &wRow, wd, i, j))
 			}
 		case ws != nil:
 			for p, j := range wRow.cols {
-				b.add(j, valueAt(full, &xRow, i, j), wRow.vals[p])
+				b.addObserved(j, valueAt(full, &xRow, i, j), wRow.vals[p])
 			}
 		default:
 			for j := 0; j < m; j++ {
-				b.add(j, valueAt(full, &xRow, i, j), weightAt(nil, nil, wd, i, j))
+				b.addObserved(j, valueAt(full, &xRow, i, j), weightAt(nil, nil, wd, i, j))
 			}
 		}
 		b.endRow()
 	}
-	in.csr = &CSR{rows: n, cols: m, indptr: b.indptr, indices: b.indices, data: b.data}
-	in.weight = b.weight
+	in.csr, in.weight = b.csr(n, m), b.weight
 	in.sumSq = in.sumSquares()
 	return in, nil
 }
@@ -167,37 +165,43 @@ func weightAt(ws *CSR, c *cursor, wd blas64.General, i, j int) float64 {
 	return 1
 }
 
-// omegaBuilder collects the entries of Ω row by row: those of positive
-// weight and not NaN (a NaN reaches it only as a missing entry of
-// WithObservedOnly; readInput refuses it otherwise).
-type omegaBuilder struct {
-	indptr  []int
-	indices []int
-	data    []float64
-	weight  []float64 // nil without weights
-	weights bool
+// csrBuilder collects the entries of a CSR matrix row by row, with a
+// weight for each when weighted.
+type csrBuilder struct {
+	indptr, indices []int
+	data, weight    []float64 // weight: nil unless weighted
 }
 
-func (b *omegaBuilder) init(n int, weights bool) {
-	b.indptr = make([]int, 1, n+1)
-	b.weights = weights
-	if weights {
-		b.weight = []float64{}
+func newCSRBuilder(n, capacity int, weighted bool) *csrBuilder {
+	b := &csrBuilder{indptr: make([]int, 1, n+1), indices: make([]int, 0, capacity), data: make([]float64, 0, capacity)}
+	if weighted {
+		b.weight = make([]float64, 0, capacity)
 	}
+	return b
 }
 
-func (b *omegaBuilder) add(j int, x, w float64) {
-	if !(w > 0) || math.IsNaN(x) {
-		return
-	}
+func (b *csrBuilder) add(j int, x, w float64) {
 	b.indices = append(b.indices, j)
 	b.data = append(b.data, x)
-	if b.weights {
+	if b.weight != nil {
 		b.weight = append(b.weight, w)
 	}
 }
 
-func (b *omegaBuilder) endRow() { b.indptr = append(b.indptr, len(b.data)) }
+// addObserved adds an entry of Ω: one of positive weight and not NaN (a
+// NaN reaches it only as a missing entry of WithObservedOnly; readInput
+// refuses it otherwise).
+func (b *csrBuilder) addObserved(j int, x, w float64) {
+	if w > 0 && !math.IsNaN(x) {
+		b.add(j, x, w)
+	}
+}
+
+func (b *csrBuilder) endRow() { b.indptr = append(b.indptr, len(b.data)) }
+
+func (b *csrBuilder) csr(n, m int) *CSR {
+	return &CSR{rows: n, cols: m, indptr: b.indptr, indices: b.indices, data: b.data}
+}
 
 // checkObserved refuses a fit in which no entry counts.
 func (in *input) checkObserved(name string) error {
