@@ -35,12 +35,25 @@ func resolveInit(init Init, k, n, m, restart int) Init {
 
 // nmfStart fills W (n×k) and Ht (m×k) with the starting factors of one NMF
 // run, drawing from rng.
-func nmfStart(c *core, init Init, rng *rand.Rand) error {
+func nmfStart(c *core, init Init, rng *rand.Rand) error { return startFrom(c, init, rng, ownSVD) }
+
+// triplets returns the k leading singular triplets (u, s, v) of the data an
+// NNDSVD start of c reads.
+type triplets func(c *core, rng *rand.Rand) (u, s, v []float64, err error)
+
+// startFrom fills W and Ht with the start init, the NNDSVD variants from
+// the singular triplets svd gives.
+func startFrom(c *core, init Init, rng *rand.Rand, svd triplets) error {
 	if init == InitRandom {
 		randomStart(c, rng)
 		return nil
 	}
-	return nndsvdStart(c, init, rng)
+	u, s, v, err := svd(c, rng)
+	if err != nil {
+		return err
+	}
+	nndsvdFrom(c, u, s, v, init, rng)
+	return nil
 }
 
 // randomStart draws scikit-learn's random start: every entry of H, then of
@@ -58,30 +71,29 @@ func randomStart(c *core, rng *rand.Rand) {
 	}
 }
 
-// nndsvdStart computes NNDSVD (Boutsidis & Gallopoulos 2008) from the k
+// ownSVD returns the k leading singular triplets of X, truncatedSVD's, for
+// an NNDSVD start of c: of input.filled for observed data (WithWeights,
+// WithObservedOnly).
+func ownSVD(c *core, rng *rand.Rand) (u, s, v []float64, err error) {
+	sc := *c
+	if sc.in, err = c.in.filled(); err != nil { // observed data: the missing entries filled
+		return nil, nil, nil, err
+	}
+	u, s, v, ok := truncatedSVD(&sc, c.k, rng)
+	if !ok {
+		return nil, nil, nil, fmt.Errorf("%w: the SVD for the NNDSVD start did not converge", ErrNotFinite)
+	}
+	return u, s, v, nil
+}
+
+// nndsvdFrom computes NNDSVD (Boutsidis & Gallopoulos 2008) from the k
 // leading singular triplets (σ_j, u_j, v_j) of X: the first component is
 // sqrt(σ_1)·(|u_1|, |v_1|); for the others, of the positive parts (u⁺, v⁺)
 // and the negative parts (u⁻, v⁻), the pair with the larger product of norms
 // is normalized and scaled by sqrt(σ_j·‖u‖‖v‖). Entries below 1e-6 become
 // zero; NNDSVDA then sets the zeros to mean(X), NNDSVDAR to
-// |N(0, 1)|·mean(X)/100. For observed data (WithWeights, WithObservedOnly)
-// the SVD is that of input.filled and mean(X) the mean of the observed
-// entries.
-func nndsvdStart(c *core, init Init, rng *rand.Rand) error {
-	sc := *c
-	var err error
-	if sc.in, err = c.in.filled(); err != nil { // observed data: the missing entries filled
-		return err
-	}
-	u, s, v, ok := truncatedSVD(&sc, c.k, rng)
-	if !ok {
-		return fmt.Errorf("%w: the SVD for %v did not converge", ErrNotFinite, init)
-	}
-	nndsvdFrom(c, u, s, v, init, rng)
-	return nil
-}
-
-// nndsvdFrom builds the NNDSVD start from the singular triplets.
+// |N(0, 1)|·mean(X)/100, with mean(X) the mean of the observed entries for
+// observed data.
 func nndsvdFrom(c *core, u, s, v []float64, init Init, rng *rand.Rand) {
 	k := c.k
 	for j := 0; j < k; j++ {

@@ -382,18 +382,9 @@ func (s *survey) reporter(k, fold int) func(Progress) {
 // start returns the start of NMF's runs of k, as nmfStart, but for an
 // NNDSVD start, which reads its singular triplets from src.
 func (s *survey) start(src *sharedSVD, k int) func(c *core, restart int, rng *rand.Rand) error {
+	shared := func(c *core, _ *rand.Rand) (u, sv, v []float64, err error) { return src.leading(c, k) }
 	return func(c *core, restart int, rng *rand.Rand) error {
-		init := resolveInit(s.cfg.init, k, c.n, c.m, restart)
-		if init == InitRandom {
-			randomStart(c, rng)
-			return nil
-		}
-		u, sv, v, err := src.leading(c, k)
-		if err != nil {
-			return err
-		}
-		nndsvdFrom(c, u, sv, v, init, rng)
-		return nil
+		return startFrom(c, resolveInit(s.cfg.init, k, c.n, c.m, restart), rng, shared)
 	}
 }
 
