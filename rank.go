@@ -406,7 +406,7 @@ func newSharedSVD(cfg *config, ks []int, n, m int) sharedSVD {
 }
 
 // leading returns the k leading singular triplets of the data of c (of
-// its filled form for observed data, as nndsvdStart), computing the SVD
+// its filled form for observed data, as ownSVD), computing the SVD
 // on c's pool if no fit has yet.
 func (sv *sharedSVD) leading(c *core, k int) (u, s, v []float64, err error) {
 	sv.once.Do(func() {
